@@ -1,0 +1,227 @@
+"""The network engine: parameter layout, forward and backward passes, loss.
+
+Pure NumPy (and scipy.sparse for the first layer's input). Nothing here
+validates its inputs: the estimator does that once, at the boundary.
+
+All weights and intercepts live in one flat buffer, coefficients first, then
+intercepts (scikit-learn's packing order). ``coefs`` and ``intercepts`` are
+views into it, so an optimizer updates the whole network with a few
+vectorized operations, L-BFGS needs no packing, and the L2 penalty is a
+single dot product over the leading block.
+"""
+
+# Authors: The skact developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import scipy.sparse as sp
+from scipy import special
+
+from .activations import Identity, log_softmax
+
+
+def _dot(X, W, out):
+    """``out[...] = X @ W`` for dense or sparse ``X``."""
+    if sp.issparse(X):
+        out[...] = X @ W
+    else:
+        np.dot(X, W, out=out)
+    return out
+
+
+class Network:
+    """Shapes and maths of a fully connected network.
+
+    Parameters
+    ----------
+    layer_units : list of int
+        Units per layer: ``[n_features, *hidden_layer_sizes, n_outputs]``.
+    activations : list of activation objects
+        One per hidden layer, as returned by
+        :func:`skact.activations._engine_activation`: ``forward`` and
+        ``derivative`` accept ``out``, and ``needs_z`` and ``init_bound`` exist.
+    output : {"softmax", "logistic"}
+        Softmax over the outputs with categorical cross-entropy, or one sigmoid
+        per output with binary cross-entropy (multilabel).
+    """
+
+    def __init__(self, layer_units, activations, output):
+        if len(activations) != len(layer_units) - 2:
+            raise ValueError("one activation per hidden layer is needed")
+        self.layer_units = list(layer_units)
+        self.activations = list(activations)
+        self.output = output
+        shapes = list(zip(self.layer_units[:-1], self.layer_units[1:]))
+        self.coef_shapes = shapes
+        sizes = [a * b for a, b in shapes] + self.layer_units[1:]
+        ends = np.cumsum([0, *sizes])
+        self._slices = [slice(a, b) for a, b in zip(ends[:-1], ends[1:])]
+        self.n_layers = len(shapes)
+        self.n_coefs = int(ends[self.n_layers])
+        self.n_params = int(ends[-1])
+
+    # -- parameter buffer -------------------------------------------------
+    def views(self, flat):
+        """Per-layer ``(coefs, intercepts)`` views into a flat buffer."""
+        L = self.n_layers
+        coefs = [
+            flat[s].reshape(shape) for s, shape in zip(self._slices, self.coef_shapes)
+        ]
+        intercepts = [flat[s] for s in self._slices[L:]]
+        return coefs, intercepts
+
+    def pack(self, coefs, intercepts, dtype):
+        """A new flat buffer holding copies of ``coefs`` and ``intercepts``."""
+        flat = np.empty(self.n_params, dtype=dtype)
+        for view, value in zip(sum(self.views(flat), []), [*coefs, *intercepts]):
+            view[...] = value
+        return flat
+
+    def initialize(self, random_state, dtype):
+        """Random parameters, each layer's scale chosen by its activation.
+
+        Weights and intercepts of layer ``i`` are drawn from ``U(-b, b)`` with
+        ``b = activation.init_bound(fan_in, fan_out)``; the output layer uses
+        Glorot's bound.
+        """
+        flat = np.empty(self.n_params, dtype=dtype)
+        coefs, intercepts = self.views(flat)
+        bounders = [*self.activations, Identity()]
+        for act, W, b in zip(bounders, coefs, intercepts):
+            fan_in, fan_out = W.shape
+            bound = act.init_bound(fan_in, fan_out)
+            # Draw in float64 so float32 and float64 fits start from the
+            # same weights, as scikit-learn does.
+            W[...] = random_state.uniform(-bound, bound, W.shape)
+            b[...] = random_state.uniform(-bound, bound, b.shape)
+        return flat
+
+    # -- forward ----------------------------------------------------------
+    def forward(self, coefs, intercepts, X, ws):
+        """Logits for ``X``; hidden values are kept in the workspace ``ws``."""
+        n = X.shape[0]
+        a = X
+        for i, (W, b) in enumerate(zip(coefs, intercepts)):
+            z = _dot(a, W, ws.z[i][:n])
+            z += b
+            if i < self.n_layers - 1:
+                a = self.activations[i].forward(z, out=ws.a[i][:n])
+        return z
+
+    def output_proba(self, logits, out=None):
+        """Probabilities from logits (softmax or elementwise sigmoid)."""
+        if self.output == "softmax":
+            out = log_softmax(logits, out=out)
+            return np.exp(out, out=out)
+        return special.expit(logits, out=out)
+
+    def output_log_proba(self, logits, out=None):
+        if self.output == "softmax":
+            return log_softmax(logits, out=out)
+        return special.log_expit(logits, out=out)
+
+    def sample_losses(self, logits, y):
+        """Cross-entropy of each sample (no penalty); ``logits`` is unchanged."""
+        if self.output == "softmax":
+            return -log_softmax(logits)[np.arange(len(y)), y]
+        # log(1 + e^z) - y z is the binary cross-entropy of sigmoid(z), finite
+        # for any z.
+        return (np.logaddexp(0, logits) - y * logits).sum(axis=1)
+
+    # -- loss and gradient ------------------------------------------------
+    def loss_grad(self, params, X, y, sample_weight, alpha, grad, ws):
+        """Objective and its gradient at ``params`` on one batch.
+
+        The objective is scikit-learn's: the (sample-weighted) mean
+        cross-entropy plus ``alpha / 2 * ||W||^2`` divided by the batch's total
+        weight.
+
+        Parameters
+        ----------
+        params, grad : ndarray of shape (n_params,)
+            Flat parameters; ``grad`` is overwritten with the gradient.
+        X : ndarray or sparse matrix of shape (n_samples, n_features)
+        y : ndarray
+            Class indices of shape (n_samples,) for softmax, a 0/1 matrix of
+            shape (n_samples, n_outputs) for the logistic output.
+        sample_weight : ndarray of shape (n_samples,) or None
+        alpha : float
+        ws : Workspace
+            Buffers of at least ``n_samples`` rows.
+
+        Returns
+        -------
+        loss : float
+        """
+        n = X.shape[0]
+        coefs, intercepts = self.views(params)
+        coef_grads, intercept_grads = self.views(grad)
+        logits = self.forward(coefs, intercepts, X, ws)
+
+        # Output delta d(loss)/d(logits) written over the logits, for both
+        # canonical pairs: (p - y) for softmax + cross-entropy and for
+        # sigmoid + binary cross-entropy.
+        if self.output == "softmax":
+            logp = log_softmax(logits, out=logits)
+            rows = np.arange(n)
+            per_sample = -logp[rows, y]
+            delta = np.exp(logp, out=logp)
+            delta[rows, y] -= 1
+        else:
+            per_sample = self.sample_losses(logits, y)
+            delta = special.expit(logits, out=logits)
+            delta -= y
+
+        if sample_weight is None:
+            total_weight = n
+            loss = per_sample.sum() / n
+        else:
+            total_weight = sample_weight.sum()
+            loss = np.dot(sample_weight, per_sample) / total_weight
+            delta *= sample_weight[:, None]
+        W_all = params[: self.n_coefs]
+        loss += 0.5 * alpha * np.dot(W_all, W_all) / total_weight
+
+        for i in range(self.n_layers - 1, -1, -1):
+            a_prev = X if i == 0 else ws.a[i - 1][:n]
+            if sp.issparse(a_prev):
+                coef_grads[i][...] = a_prev.T @ delta
+            else:
+                np.dot(a_prev.T, delta, out=coef_grads[i])
+            np.sum(delta, axis=0, out=intercept_grads[i])
+            if i == 0:
+                break
+            delta_prev = np.dot(delta, coefs[i].T, out=ws.delta[i - 1][:n])
+            act = self.activations[i - 1]
+            if not isinstance(act, Identity):
+                z = ws.z[i - 1][:n] if act.needs_z else None
+                delta_prev *= act.derivative(z, a_prev, out=ws.deriv[i - 1][:n])
+            delta = delta_prev
+
+        grad[: self.n_coefs] += alpha * W_all
+        grad /= total_weight
+        return float(loss)
+
+
+class Workspace:
+    """Per-call buffers for ``n_rows`` samples: the engine allocates nothing.
+
+    ``z[i]`` holds layer ``i + 1``'s pre-activation, ``a[i]`` hidden layer
+    ``i + 1``'s activation (the same buffer as ``z[i]`` when the activation's
+    derivative does not need ``z``, or when ``training`` is False). With
+    ``training``, ``delta`` and ``deriv`` hold back-propagated errors and
+    activation derivatives of the hidden layers.
+
+    A workspace belongs to one call: never share one between threads.
+    """
+
+    def __init__(self, network, n_rows, dtype, training=True):
+        units = network.layer_units[1:]
+        self.z = [np.empty((n_rows, u), dtype=dtype) for u in units]
+        self.a = [
+            np.empty_like(z) if training and act.needs_z else z
+            for act, z in zip(network.activations, self.z)
+        ]
+        if training:
+            self.delta = [np.empty_like(z) for z in self.z[:-1]]
+            self.deriv = [np.empty_like(z) for z in self.z[:-1]]

@@ -1,0 +1,588 @@
+"""Activation functions: each forward next to its derivative.
+
+Every hidden layer of an :class:`~skact.ActivationMLPClassifier` applies an
+*activation* ``a = f(z)`` to its pre-activation ``z = x @ W + b``. This module
+holds the built-in activations, the registry that maps names to them, and the
+output functions :func:`softmax` and :func:`log_softmax`.
+
+The activation protocol
+-----------------------
+An activation is any object with two methods:
+
+``forward(z)``
+    Return ``f(z)`` elementwise, an array of the shape of ``z``.
+``derivative(z, a)``
+    Return ``f'(z)`` elementwise, given both the pre-activation ``z`` and the
+    activation ``a = f(z)``; each activation uses whichever is cheaper.
+
+and, optionally:
+
+``name`` (str)
+    Shown in tables and plots; defaults to the class name.
+``init_bound(fan_in, fan_out)``
+    Half-width of the uniform distribution that initialises the weights feeding
+    this activation. Subclasses of :class:`Activation` get Glorot's bound.
+``needs_z`` (bool)
+    ``False`` if ``derivative`` reads only ``a``; the network then need not
+    keep ``z``. Defaults to ``True``.
+
+Subclass :class:`Activation` to get the defaults. To survive :func:`~sklearn.
+base.clone`, pickling and ``GridSearchCV(n_jobs=2)``, define the class at the
+top level of an importable module (or of your script) and keep its
+configuration in plain attributes.
+
+The built-in activations also accept an ``out`` array, as NumPy's ufuncs do,
+and return it: ``forward(z, out=z)`` works in place, while ``derivative``'s
+``out`` must not share memory with ``z`` or ``a``. The network uses these to
+avoid allocating new arrays for every layer and batch.
+
+Examples
+--------
+>>> import numpy as np
+>>> from skact.activations import get_activation
+>>> relu = get_activation("relu")
+>>> z = np.array([-2.0, 0.0, 3.0])
+>>> relu.forward(z)
+array([0., 0., 3.])
+>>> relu.derivative(z, relu.forward(z))
+array([0., 0., 1.])
+
+A user-made activation (here the "bent identity") is a small class:
+
+>>> from skact.activations import Activation
+>>> class BentIdentity(Activation):
+...     name = "bent_identity"
+...     def forward(self, z):
+...         return (np.sqrt(z * z + 1) - 1) / 2 + z
+...     def derivative(self, z, a):
+...         return z / (2 * np.sqrt(z * z + 1)) + 1
+>>> BentIdentity().forward(np.array([0.0]))
+array([0.])
+"""
+
+# Authors: The skact developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import numpy as np
+from scipy import special
+
+__all__ = [
+    "ACTIVATIONS",
+    "ELU",
+    "GELU",
+    "GELUTanh",
+    "Activation",
+    "Identity",
+    "LeakyReLU",
+    "ReLU",
+    "SiLU",
+    "Sigmoid",
+    "Softplus",
+    "Tanh",
+    "get_activation",
+    "log_softmax",
+    "softmax",
+]
+
+
+def _glorot_bound(fan_in, fan_out):
+    # Glorot & Bengio (2010): keeps the variance of activations and of
+    # back-propagated gradients roughly constant through layers of units that
+    # are linear around 0 (identity, tanh, and the softmax output).
+    return math.sqrt(6.0 / (fan_in + fan_out))
+
+
+def _he_bound(fan_in, fan_out):
+    # He et al. (2015): rectifiers zero out about half their inputs, so the
+    # weight variance doubles to 2 / fan_in to keep the signal's scale.
+    return math.sqrt(6.0 / fan_in)
+
+
+def _result(out, like):
+    """The array to write into: ``out`` if given, else a new one like ``like``."""
+    return np.empty_like(like) if out is None else out
+
+
+class Activation:
+    """Base class for activations: defaults for the optional parts.
+
+    Subclasses implement ``forward(z)`` and ``derivative(z, a)``; see the module
+    docstring for the protocol.
+    """
+
+    #: Name used in tables, plots and error messages.
+    name = None
+    #: Other names the registry accepts for this activation.
+    aliases = ()
+    #: Whether ``derivative`` needs ``z`` (if not, only ``a`` is kept).
+    needs_z = True
+
+    def forward(self, z):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def derivative(self, z, a):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def init_bound(self, fan_in, fan_out):
+        """Half-width of the uniform weight initialisation (Glorot's)."""
+        return _glorot_bound(fan_in, fan_out)
+
+    def _params(self):
+        return {}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self._params().items())
+        return f"{type(self).__name__}({args})"
+
+    def __eq__(self, other):
+        return type(self) is type(other) and self._params() == other._params()
+
+    def __hash__(self):
+        return hash((type(self), tuple(sorted(self._params().items()))))
+
+
+class Identity(Activation):
+    """``f(z) = z``: no activation. A network of these is a linear model."""
+
+    name = "identity"
+    needs_z = False
+
+    def forward(self, z, out=None):
+        if out is None:
+            return z.copy()
+        if out is not z:
+            np.copyto(out, z)
+        return out
+
+    def derivative(self, z, a, out=None):
+        out = _result(out, a)
+        out.fill(1)
+        return out
+
+
+class Sigmoid(Activation):
+    """The logistic sigmoid ``f(z) = 1 / (1 + exp(-z))``, alias ``"logistic"``.
+
+    Its derivative ``a (1 - a)`` is at most 1/4 and vanishes for large
+    ``|z|``: the unit *saturates*, and gradients shrink through deep stacks.
+    Weights are initialised with Glorot's bound times 4, the scaling Glorot &
+    Bengio derive for the sigmoid (whose slope at 0 is 1/4, not 1).
+    """
+
+    name = "sigmoid"
+    aliases = ("logistic",)
+    needs_z = False
+
+    def forward(self, z, out=None):
+        return special.expit(z, out=_result(out, z))
+
+    def derivative(self, z, a, out=None):
+        out = np.subtract(1, a, out=out)
+        return np.multiply(out, a, out=out)
+
+    def init_bound(self, fan_in, fan_out):
+        return 4.0 * _glorot_bound(fan_in, fan_out)
+
+
+class Tanh(Activation):
+    """The hyperbolic tangent ``f(z) = tanh(z)``, derivative ``1 - a**2``."""
+
+    name = "tanh"
+    needs_z = False
+
+    def forward(self, z, out=None):
+        return np.tanh(z, out=_result(out, z))
+
+    def derivative(self, z, a, out=None):
+        out = np.multiply(a, a, out=out)
+        return np.subtract(1, out, out=out)
+
+
+class ReLU(Activation):
+    """The rectified linear unit ``f(z) = max(z, 0)``, He initialisation.
+
+    Cheap and sparse; a unit whose input is negative for every sample gets no
+    gradient at all and stays *dead*. The derivative at 0 is taken as 0.
+    """
+
+    name = "relu"
+    needs_z = False
+
+    def forward(self, z, out=None):
+        return np.maximum(z, 0, out=_result(out, z))
+
+    def derivative(self, z, a, out=None):
+        return np.greater(a, 0, out=_result(out, a), casting="unsafe")
+
+    def init_bound(self, fan_in, fan_out):
+        return _he_bound(fan_in, fan_out)
+
+
+class LeakyReLU(Activation):
+    """``f(z) = z`` for ``z > 0``, else ``negative_slope * z``; He initialisation.
+
+    The small negative slope keeps a gradient flowing through negative inputs,
+    so units cannot die.
+
+    Parameters
+    ----------
+    negative_slope : float, default=0.01
+        Slope for ``z <= 0``; must be positive.
+    """
+
+    name = "leaky_relu"
+    needs_z = False
+
+    def __init__(self, negative_slope=0.01):
+        self.negative_slope = negative_slope
+
+    def _params(self):
+        return {"negative_slope": self.negative_slope}
+
+    def forward(self, z, out=None):
+        return _where(z > 0, z, z * self.negative_slope, _result(out, z))
+
+    def derivative(self, z, a, out=None):
+        # With a positive slope, a > 0 exactly where z > 0.
+        out = _result(out, a)
+        out[...] = np.where(a > 0, 1.0, self.negative_slope)
+        return out
+
+    def init_bound(self, fan_in, fan_out):
+        return _he_bound(fan_in, fan_out)
+
+
+class ELU(Activation):
+    """The exponential linear unit: ``z`` for ``z > 0``, else ``alpha (e^z - 1)``.
+
+    Smooth for ``alpha = 1``, with negative outputs that push mean activations
+    towards 0. He initialisation.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Value the output approaches as ``z -> -inf``; must be positive.
+    """
+
+    name = "elu"
+    needs_z = False
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def _params(self):
+        return {"alpha": self.alpha}
+
+    def forward(self, z, out=None):
+        # expm1 of min(z, 0): exact near 0 and never overflows for large z.
+        neg = np.expm1(np.minimum(z, 0))
+        neg *= self.alpha
+        return _where(z > 0, z, neg, _result(out, z))
+
+    def derivative(self, z, a, out=None):
+        # For z <= 0: d/dz alpha (e^z - 1) = alpha e^z = a + alpha.
+        return _where(a > 0, 1.0, a + self.alpha, _result(out, a))
+
+    def init_bound(self, fan_in, fan_out):
+        return _he_bound(fan_in, fan_out)
+
+
+def _where(cond, x, y, out):
+    out[...] = np.where(cond, x, y)
+    return out
+
+
+_SQRT_2 = math.sqrt(2.0)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+
+
+class GELU(Activation):
+    """The Gaussian error linear unit ``f(z) = z Phi(z)``, exact (with erf).
+
+    ``Phi`` is the standard normal CDF: the unit passes its input scaled by the
+    probability that a standard normal variable is below it, a smooth ReLU used
+    in Transformers. Derivative ``Phi(z) + z phi(z)``. He initialisation.
+    """
+
+    name = "gelu"
+
+    def forward(self, z, out=None):
+        # ndtr(z) = (1 + erf(z / sqrt 2)) / 2, computed accurately in both tails.
+        return np.multiply(z, special.ndtr(z), out=_result(out, z))
+
+    def derivative(self, z, a, out=None):
+        # exp(-z**2 / 2) underflows quietly to 0 for |z| > ~38: no overflow.
+        pdf = np.exp(-0.5 * z * z) * _INV_SQRT_2PI
+        out = special.ndtr(z, out=_result(out, z))
+        out += z * pdf
+        return out
+
+    def init_bound(self, fan_in, fan_out):
+        return _he_bound(fan_in, fan_out)
+
+
+class GELUTanh(Activation):
+    """GELU's tanh approximation ``z (1 + tanh(c (z + 0.044715 z^3))) / 2``.
+
+    ``c = sqrt(2 / pi)``. As used in BERT and GPT-2; within 1e-3 of :class:`GELU`.
+    He initialisation.
+    """
+
+    name = "gelu_tanh"
+    _c = math.sqrt(2.0 / math.pi)
+    _k = 0.044715
+
+    def _tanh_inner(self, z):
+        # tanh(c (z + k z^3)) is exactly +-1 in floating point once |z| > 10,
+        # so clipping z there changes nothing but keeps z^3 from overflowing.
+        zc = np.clip(z, -10.0, 10.0)
+        return zc, np.tanh(self._c * (zc + self._k * zc**3))
+
+    def forward(self, z, out=None):
+        _, t = self._tanh_inner(z)
+        t += 1
+        t *= 0.5
+        return np.multiply(z, t, out=_result(out, z))
+
+    def derivative(self, z, a, out=None):
+        zc, t = self._tanh_inner(z)
+        # The second term vanishes where tanh saturates; using the clipped z
+        # there avoids inf * 0.
+        second = 0.5 * zc * (1 - t * t) * self._c * (1 + 3 * self._k * zc * zc)
+        out = np.add(0.5, 0.5 * t, out=_result(out, z))
+        out += second
+        return out
+
+    def init_bound(self, fan_in, fan_out):
+        return _he_bound(fan_in, fan_out)
+
+
+class SiLU(Activation):
+    """The sigmoid linear unit ``f(z) = z sigmoid(z)``, alias ``"swish"``.
+
+    Derivative ``s (1 + z (1 - s))`` with ``s = sigmoid(z)``. He initialisation.
+    """
+
+    name = "silu"
+    aliases = ("swish",)
+
+    def forward(self, z, out=None):
+        return np.multiply(z, special.expit(z), out=_result(out, z))
+
+    def derivative(self, z, a, out=None):
+        s = special.expit(z)
+        out = np.subtract(1, s, out=_result(out, z))
+        out *= z
+        out += 1
+        out *= s
+        return out
+
+    def init_bound(self, fan_in, fan_out):
+        return _he_bound(fan_in, fan_out)
+
+
+class Softplus(Activation):
+    """``f(z) = log(1 + exp(beta z)) / beta``, a smooth ReLU; He initialisation.
+
+    Its derivative is ``sigmoid(beta z)``, computed from the output as
+    ``1 - exp(-beta a)``.
+
+    Parameters
+    ----------
+    beta : float, default=1.0
+        Sharpness; as ``beta`` grows the function approaches ReLU.
+    """
+
+    name = "softplus"
+    needs_z = False
+
+    def __init__(self, beta=1.0):
+        self.beta = beta
+
+    def _params(self):
+        return {"beta": self.beta}
+
+    def forward(self, z, out=None):
+        # logaddexp(0, x) = log(1 + e^x) without overflow for large x.
+        out = np.multiply(z, self.beta, out=_result(out, z))
+        out = np.logaddexp(0, out, out=out)
+        out /= self.beta
+        return out
+
+    def derivative(self, z, a, out=None):
+        out = np.multiply(a, -self.beta, out=_result(out, a))
+        out = np.expm1(out, out=out)
+        return np.negative(out, out=out)
+
+    def init_bound(self, fan_in, fan_out):
+        return _he_bound(fan_in, fan_out)
+
+
+#: The built-in activations by name; aliases map to the same objects.
+ACTIVATIONS = {}
+for _activation in (
+    Identity(),
+    Sigmoid(),
+    Tanh(),
+    ReLU(),
+    LeakyReLU(),
+    ELU(),
+    GELU(),
+    GELUTanh(),
+    SiLU(),
+    Softplus(),
+):
+    for _name in (_activation.name, *_activation.aliases):
+        ACTIVATIONS[_name] = _activation
+del _activation, _name
+
+
+def _is_activation(obj):
+    return callable(getattr(obj, "forward", None)) and callable(
+        getattr(obj, "derivative", None)
+    )
+
+
+def get_activation(activation):
+    """Return the activation object for a name or an activation object.
+
+    Parameters
+    ----------
+    activation : str or activation object
+        A key of :data:`ACTIVATIONS` (``"relu"``, ``"sigmoid"``, ...) or any
+        object with ``forward`` and ``derivative`` methods.
+
+    Returns
+    -------
+    activation : activation object
+
+    Raises
+    ------
+    ValueError
+        If a name is not registered.
+    TypeError
+        If an object lacks ``forward`` or ``derivative``.
+
+    Examples
+    --------
+    >>> from skact.activations import get_activation
+    >>> get_activation("logistic")
+    Sigmoid()
+    """
+    if isinstance(activation, str):
+        try:
+            return ACTIVATIONS[activation]
+        except KeyError:
+            raise ValueError(
+                f"Unknown activation {activation!r}; choose one of "
+                f"{sorted(ACTIVATIONS)} or pass an object with forward(z) and "
+                "derivative(z, a) methods."
+            ) from None
+    if _is_activation(activation):
+        return activation
+    raise TypeError(
+        "An activation must be a name or an object with forward(z) and "
+        f"derivative(z, a) methods; got {activation!r}."
+    )
+
+
+def activation_name(activation):
+    """The display name of an activation object."""
+    return getattr(activation, "name", None) or type(activation).__name__
+
+
+_BUILTIN_TYPES = frozenset(type(a) for a in ACTIVATIONS.values())
+
+
+class _OutAdapter(Activation):
+    """Gives a user's activation the engine's ``out=`` calling convention."""
+
+    def __init__(self, activation):
+        self.activation = activation
+        self.name = activation_name(activation)
+        self.needs_z = getattr(activation, "needs_z", True)
+
+    def _params(self):
+        return {"activation": self.activation}
+
+    def init_bound(self, fan_in, fan_out):
+        bound = getattr(self.activation, "init_bound", None)
+        if bound is None:
+            return _glorot_bound(fan_in, fan_out)
+        return float(bound(fan_in, fan_out))
+
+    def _store(self, method, result, like, out):
+        result = np.asarray(result)
+        if result.shape != like.shape:
+            raise ValueError(
+                f"Activation {self.name!r}: {method} returned an array of shape "
+                f"{result.shape} for an input of shape {like.shape}."
+            )
+        if out is None:
+            return result.astype(like.dtype, copy=False)
+        out[...] = result
+        return out
+
+    def forward(self, z, out=None):
+        return self._store("forward", self.activation.forward(z), z, out)
+
+    def derivative(self, z, a, out=None):
+        return self._store("derivative", self.activation.derivative(z, a), a, out)
+
+
+def _engine_activation(activation):
+    """The activation object the network engine runs: ``get_activation``'s
+    result, with a user's object wrapped so it accepts ``out=``."""
+    activation = get_activation(activation)
+    if type(activation) in _BUILTIN_TYPES:
+        return activation
+    return _OutAdapter(activation)
+
+
+def softmax(z, out=None):
+    """Softmax along the last axis: ``exp(z) / sum(exp(z))``, stably.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n_samples, n_classes)
+        Logits.
+    out : ndarray, default=None
+        Where to write the result; may be ``z`` itself.
+
+    Returns
+    -------
+    p : ndarray of shape (n_samples, n_classes)
+        Rows are non-negative and sum to 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skact.activations import softmax
+    >>> softmax(np.array([[0.0, np.log(3.0)]]))
+    array([[0.25, 0.75]])
+    """
+    # Subtracting the row maximum changes nothing mathematically and keeps
+    # exp from overflowing.
+    out = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= out.sum(axis=-1, keepdims=True)
+    return out
+
+
+def log_softmax(z, out=None):
+    """Log of :func:`softmax`, computed without forming the probabilities.
+
+    Finite even where the probability underflows to 0.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skact.activations import log_softmax
+    >>> log_softmax(np.array([[0.0, 1000.0]]))
+    array([[-1000.,     0.]])
+    """
+    out = np.subtract(z, z.max(axis=-1, keepdims=True), out=out)
+    out -= np.log(np.exp(out).sum(axis=-1, keepdims=True))
+    return out

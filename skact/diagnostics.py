@@ -1,0 +1,100 @@
+"""Diagnostics: numbers that show what the activations do to a network."""
+
+# Authors: The skact developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+from sklearn.utils.validation import check_is_fitted
+
+from .activations import Identity, activation_name
+
+__all__ = ["linear_equivalent"]
+
+
+def linear_equivalent(estimator):
+    """The logistic regression that a network of identity layers equals.
+
+    Without non-linear activations, stacked layers ``x W1 + b1``, then
+    ``(.) W2 + b2`` ... compose into a single affine map ``x W + b`` with
+    ``W = W1 W2 ... Wk``: depth adds nothing. This function carries out that
+    product and returns a fitted
+    :class:`~sklearn.linear_model.LogisticRegression` with those coefficients,
+    whose ``predict_proba`` equals the network's up to floating-point rounding.
+
+    Parameters
+    ----------
+    estimator : ActivationMLPClassifier
+        A fitted network whose hidden activations are all ``"identity"`` (or
+        that has no hidden layer), with a single-label (softmax) output.
+
+    Returns
+    -------
+    model : LogisticRegression
+        Fitted: ``coef_``, ``intercept_``, ``classes_`` and
+        ``n_features_in_`` (and ``feature_names_in_`` if the network has them)
+        are set; it was not trained on any data.
+
+    Raises
+    ------
+    ValueError
+        If a hidden layer has a non-identity activation, or the network was
+        fitted on a multilabel target.
+
+    Notes
+    -----
+    With two classes the network's softmax over logits ``z0, z1`` equals the
+    sigmoid of ``z1 - z0``, so the binary model's coefficients are the
+    difference of the two output columns of ``W``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from skact import ActivationMLPClassifier, linear_equivalent
+    >>> X, y = make_classification(random_state=0)
+    >>> deep = ActivationMLPClassifier((8, 8, 8), activation="identity",
+    ...                                solver="lbfgs", random_state=0).fit(X, y)
+    >>> flat = linear_equivalent(deep)
+    >>> flat.coef_.shape
+    (1, 20)
+    >>> bool(np.allclose(flat.predict_proba(X), deep.predict_proba(X)))
+    True
+    """
+    check_is_fitted(estimator, "coefs_")
+    nonlinear = [
+        f"layer {i + 1}: {activation_name(a)}"
+        for i, a in enumerate(estimator._fit_activations)
+        if not isinstance(a, Identity)
+    ]
+    if nonlinear:
+        raise ValueError(
+            "linear_equivalent needs a network whose hidden activations are all "
+            f"'identity'; this one has {', '.join(nonlinear)}. Non-linear layers "
+            "do not collapse into one linear map."
+        )
+    if estimator.out_activation_ != "softmax":
+        raise ValueError(
+            "linear_equivalent supports single-label (softmax) networks, not a "
+            "multilabel network with independent sigmoid outputs."
+        )
+
+    # Compose the affine maps in float64 to add as little rounding as possible.
+    W = np.asarray(estimator.coefs_[0], dtype=np.float64)
+    b = np.asarray(estimator.intercepts_[0], dtype=np.float64)
+    for W_next, b_next in zip(estimator.coefs_[1:], estimator.intercepts_[1:]):
+        b = b @ W_next + b_next
+        W = W @ W_next
+
+    model = LogisticRegression()
+    if len(estimator.classes_) == 2:
+        model.coef_ = (W[:, 1] - W[:, 0])[np.newaxis, :]
+        model.intercept_ = np.array([b[1] - b[0]])
+    else:
+        model.coef_ = np.ascontiguousarray(W.T)
+        model.intercept_ = b
+    model.classes_ = estimator.classes_
+    model.n_features_in_ = estimator.n_features_in_
+    if hasattr(estimator, "feature_names_in_"):
+        model.feature_names_in_ = estimator.feature_names_in_
+    model.n_iter_ = np.zeros(1, dtype=np.int32)
+    return model
