@@ -217,9 +217,10 @@ class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
     -----
     Weights feeding a hidden layer are drawn from ``U(-b, b)`` with ``b`` from
     that layer's activation: Glorot's ``sqrt(6 / (fan_in + fan_out))`` for
-    identity and tanh (and the output layer), four times that for the sigmoid,
-    and He's ``sqrt(6 / fan_in)`` for the rectifiers (relu, leaky_relu, elu,
-    gelu, gelu_tanh, silu, softplus).
+    identity, sigmoid and tanh (and the output layer), He's
+    ``sqrt(6 / fan_in)`` for the rectifiers (relu, leaky_relu, elu, gelu,
+    gelu_tanh, silu, softplus). scikit-learn uses Glorot's bound for all but
+    the logistic activation, which gets ``sqrt(2 / (fan_in + fan_out))``.
 
     The output is a softmax over one unit per class, trained with categorical
     cross-entropy computed from log-softmax, so it stays finite for any
@@ -483,7 +484,15 @@ class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
             activation = [activation] * n_hidden
             # Check the name even when there is no hidden layer to use it.
             _activations.get_activation(self.activation)
-        return [_activations._engine_activation(a) for a in activation]
+        # Fitted state must not change when the user later edits an activation
+        # object they passed (or reuses it elsewhere): keep copies. Names map
+        # to shared, immutable registry objects.
+        return [
+            _activations._engine_activation(
+                a if isinstance(a, str) else copy.deepcopy(a)
+            )
+            for a in activation
+        ]
 
     def _network(self):
         """The fitted network's structure (no weights)."""
@@ -661,7 +670,8 @@ class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
                 kind = "a multilabel" if multilabel else "a single-label"
                 raise ValueError(
                     f"y is {kind} target unlike the one the model was fitted on "
-                    f"(classes_={new_classes!r}); set warm_start=False to refit."
+                    f"(classes_={new_classes.tolist()}); set warm_start=False to "
+                    "refit."
                 )
             if (
                 incremental
@@ -669,8 +679,8 @@ class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
                 and not np.array_equal(np.unique(column_or_1d(classes)), new_classes)
             ):
                 raise ValueError(
-                    f"classes={classes!r} is not the same as on the last call "
-                    f"(classes_={new_classes!r})."
+                    f"classes={list(classes)} is not the same as on the last call "
+                    f"(classes_={new_classes.tolist()})."
                 )
             if not incremental and not multilabel:
                 if not np.array_equal(np.unique(y), new_classes):
@@ -684,8 +694,8 @@ class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
             unknown = np.setdiff1d(np.unique(y), new_classes)
             if unknown.size:
                 raise ValueError(
-                    f"`y` has classes {unknown!r} that are not in classes_ "
-                    f"{new_classes!r}."
+                    f"`y` has classes {unknown.tolist()} that are not in classes_ "
+                    f"{new_classes.tolist()}."
                 )
             y = np.searchsorted(new_classes, y)
         self.classes_ = new_classes

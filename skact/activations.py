@@ -167,8 +167,9 @@ class Sigmoid(Activation):
 
     Its derivative ``a (1 - a)`` is at most 1/4 and vanishes for large
     ``|z|``: the unit *saturates*, and gradients shrink through deep stacks.
-    Weights are initialised with Glorot's bound times 4, the scaling Glorot &
-    Bengio derive for the sigmoid (whose slope at 0 is 1/4, not 1).
+    Glorot initialisation. (Glorot & Bengio suggest 4 times that bound for
+    the sigmoid, to match its slope of 1/4 at 0; on unscaled inputs it
+    saturates the first layer from the start, so skact keeps the plain bound.)
     """
 
     name = "sigmoid"
@@ -181,9 +182,6 @@ class Sigmoid(Activation):
     def derivative(self, z, a, out=None):
         out = np.subtract(1, a, out=out)
         return np.multiply(out, a, out=out)
-
-    def init_bound(self, fan_in, fan_out):
-        return 4.0 * _glorot_bound(fan_in, fan_out)
 
 
 class Tanh(Activation):
@@ -313,8 +311,11 @@ class GELU(Activation):
         return np.multiply(z, special.ndtr(z), out=_result(out, z))
 
     def derivative(self, z, a, out=None):
-        # exp(-z**2 / 2) underflows quietly to 0 for |z| > ~38: no overflow.
-        pdf = np.exp(-0.5 * z * z) * _INV_SQRT_2PI
+        # The density is exactly 0 in floating point beyond |z| = 40; clipping
+        # there keeps z * z from overflowing for huge z.
+        zc = np.clip(z, -40.0, 40.0)
+        pdf = np.exp(-0.5 * zc * zc)
+        pdf *= _INV_SQRT_2PI
         out = special.ndtr(z, out=_result(out, z))
         out += z * pdf
         return out

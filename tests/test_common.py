@@ -1,5 +1,6 @@
 """scikit-learn's estimator checks over several configurations."""
 
+import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skact import ActivationMLPClassifier
@@ -19,6 +20,10 @@ class ScaledTanh(Activation):
     def derivative(self, z, a):
         return 1.7159 * 2 / 3 * (1 - (a / 1.7159) ** 2)
 
+
+# The checks fit on tiny data with max_iter=100 and do not care whether the
+# optimizer converged; that is what ConvergenceWarning reports.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 CONFIGS = [
     # (activation, solver): the defaults, every solver, a saturating, a smooth

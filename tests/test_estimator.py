@@ -1,0 +1,526 @@
+"""Behaviour of ActivationMLPClassifier that users see."""
+
+import io
+import re
+from contextlib import redirect_stdout
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from scipy import special
+from sklearn.base import clone
+from sklearn.datasets import load_iris, make_classification
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.neural_network import MLPClassifier
+
+from skact import ActivationMLPClassifier, linear_equivalent
+from skact._demo import make_circle
+
+# The textbook activations, written independently of skact.activations.
+TEXTBOOK = {
+    "identity": lambda z: z,
+    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
+    "tanh": np.tanh,
+    "relu": lambda z: np.where(z > 0, z, 0.0),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+    "elu": lambda z: np.where(z > 0, z, np.exp(z) - 1),
+    "gelu": lambda z: 0.5 * z * (1 + special.erf(z / np.sqrt(2))),
+    "gelu_tanh": lambda z: (
+        0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
+    ),
+    "silu": lambda z: z / (1 + np.exp(-z)),
+    "softplus": lambda z: np.log1p(np.exp(z)),
+}
+
+
+@pytest.fixture(scope="module")
+def circle():
+    return make_circle()
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return load_iris(return_X_y=True)
+
+
+# -- the seed experiment -------------------------------------------------------
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "gelu"])
+def test_seed_network_learns_the_circle(circle, activation):
+    X, y = circle
+    clf = ActivationMLPClassifier(
+        (16, 16),
+        activation=activation,
+        solver="adam",
+        learning_rate_init=0.01,
+        max_iter=500,
+        random_state=0,
+    ).fit(X, y)
+    assert clf.score(X, y) >= 0.95
+
+
+def test_identity_network_is_a_linear_model_on_the_circle(circle):
+    X, y = circle
+    majority = max(np.mean(y), 1 - np.mean(y))
+    clf = ActivationMLPClassifier(
+        (16, 16),
+        activation="identity",
+        learning_rate_init=0.01,
+        max_iter=500,
+        random_state=0,
+    ).fit(X, y)
+    # A line cannot separate a disc from its surroundings: at best it cuts off
+    # a sliver of the outside class.
+    assert clf.score(X, y) <= majority + 0.02
+
+
+def test_sklearn_logistic_mlp_fails_where_our_sigmoid_learns(circle):
+    # The contrast the README states: scikit-learn's init for the logistic
+    # activation stays at the majority class on this task.
+    X, y = circle
+    sk = MLPClassifier(
+        (16, 16),
+        activation="logistic",
+        learning_rate_init=0.01,
+        max_iter=500,
+        random_state=0,
+    ).fit(X, y)
+    ours = ActivationMLPClassifier(
+        (16, 16),
+        activation="logistic",
+        learning_rate_init=0.01,
+        max_iter=500,
+        random_state=0,
+    ).fit(X, y)
+    assert sk.score(X, y) < 0.85 < 0.95 <= ours.score(X, y)
+
+
+def test_make_circle_matches_the_seed_recipe():
+    np.random.seed(42)  # noqa: NPY002 - the recipe, as the articles wrote it
+    X_ref = np.random.uniform(-1, 1, (500, 2))  # noqa: NPY002
+    X, y = make_circle()
+    assert_array_equal(X, X_ref)
+    assert_array_equal(y, (np.sqrt((X_ref**2).sum(axis=1)) > 0.5).astype(int))
+
+
+# -- the forward pass by hand --------------------------------------------------
+
+
+@pytest.mark.parametrize("activation", sorted(TEXTBOOK))
+def test_predict_proba_is_the_forward_pass_by_hand(iris, activation):
+    X, y = iris
+    clf = ActivationMLPClassifier(
+        (5, 4), activation=activation, solver="lbfgs", max_iter=20, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    f = TEXTBOOK[activation]
+    a = X
+    for W, b in zip(clf.coefs_[:-1], clf.intercepts_[:-1]):
+        a = f(a @ W + b)
+    logits = a @ clf.coefs_[-1] + clf.intercepts_[-1]
+    proba = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    # Same operations in a different order: agreement to a few ulps.
+    assert_allclose(clf.predict_proba(X), proba, rtol=1e-12, atol=1e-15)
+    assert_allclose(clf.predict_log_proba(X), np.log(proba), rtol=1e-12, atol=1e-12)
+    assert_array_equal(clf.predict(X), clf.classes_[proba.argmax(axis=1)])
+
+
+# Convergence is not the point here.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_per_layer_activations_apply_in_order(iris):
+    X, y = iris
+    clf = ActivationMLPClassifier(
+        (6, 5),
+        activation=("tanh", "relu"),
+        solver="lbfgs",
+        max_iter=300,
+        random_state=0,
+    ).fit(X, y)
+    h = np.tanh(X @ clf.coefs_[0] + clf.intercepts_[0])
+    h = np.maximum(h @ clf.coefs_[1] + clf.intercepts_[1], 0)
+    logits = h @ clf.coefs_[2] + clf.intercepts_[2]
+    assert_allclose(clf.predict_proba(X), special.softmax(logits, axis=1), rtol=1e-12)
+
+
+def test_fitted_attributes_match_sklearn_names_and_shapes(iris):
+    X, y = iris
+    clf = ActivationMLPClassifier((7, 3), max_iter=30, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    sk = MLPClassifier((7, 3), max_iter=30, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        sk.fit(X, y)
+    for name in [
+        "classes_",
+        "coefs_",
+        "intercepts_",
+        "n_layers_",
+        "n_outputs_",
+        "out_activation_",
+        "loss_",
+        "loss_curve_",
+        "best_loss_",
+        "validation_scores_",
+        "best_validation_score_",
+        "n_iter_",
+        "t_",
+        "n_features_in_",
+    ]:
+        assert hasattr(clf, name) and hasattr(sk, name), name
+    assert [c.shape for c in clf.coefs_] == [c.shape for c in sk.coefs_]
+    assert (clf.n_layers_, clf.n_outputs_, clf.n_iter_, clf.t_) == (4, 3, 30, 4500)
+    assert clf.out_activation_ == "softmax"
+    assert len(clf.loss_curve_) == 30 and clf.loss_ == clf.loss_curve_[-1]
+    assert clf.best_loss_ == min(clf.loss_curve_)
+    assert clf.history_ == {"loss": clf.loss_curve_}
+
+
+def test_same_parameters_and_defaults_as_sklearn():
+    ours = ActivationMLPClassifier().get_params()
+    theirs = MLPClassifier().get_params()
+    assert ours.pop("class_weight") is None
+    assert ours == theirs
+
+
+def test_two_classes_get_two_softmax_units():
+    X, y = make_classification(100, random_state=0)
+    clf = ActivationMLPClassifier((4,), solver="lbfgs", random_state=0).fit(X, y)
+    assert clf.coefs_[-1].shape == (4, 2) and clf.n_outputs_ == 2
+    proba = clf.predict_proba(X)
+    assert proba.shape == (100, 2)
+    assert_allclose(proba.sum(axis=1), 1)
+
+
+def test_no_hidden_layer_is_softmax_regression(iris):
+    X, y = iris
+    clf = ActivationMLPClassifier((), solver="lbfgs", random_state=0).fit(X, y)
+    assert clf.n_layers_ == 2 and len(clf.coefs_) == 1
+    logits = X @ clf.coefs_[0] + clf.intercepts_[0]
+    assert_allclose(clf.predict_proba(X), special.softmax(logits, axis=1), rtol=1e-12)
+    assert clf.score(X, y) > 0.95
+
+
+def test_log_proba_is_finite_where_proba_underflows(iris):
+    X, y = iris
+    clf = ActivationMLPClassifier((), solver="lbfgs", random_state=0).fit(X, y)
+    # Logit gaps of ~2000 per unit of the first feature: exp underflows.
+    clf.coefs_[0][0] = [1000.0, -1000.0, 0.0]
+    proba = clf.predict_proba(X)
+    log_proba = clf.predict_log_proba(X)
+    assert (proba == 0).any()
+    assert np.isfinite(log_proba).all()
+    logits = X @ clf.coefs_[0] + clf.intercepts_[0]
+    assert_allclose(log_proba, special.log_softmax(logits, axis=1), rtol=1e-12)
+
+
+# -- training state: warm start, partial_fit, live weights -----------------------
+
+
+@pytest.mark.parametrize("solver", ["adam", "sgd"])
+def test_warm_start_keeps_optimizer_state(iris, solver):
+    # With no shuffling and no early convergence stop, 10 epochs in one call
+    # and 5 + 5 epochs with warm_start must agree exactly: the second call
+    # continues Adam's moments (or SGD's velocity) instead of resetting them.
+    X, y = iris
+    params = dict(
+        hidden_layer_sizes=(8,),
+        solver=solver,
+        shuffle=False,
+        tol=0,
+        n_iter_no_change=1000,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning):
+        once = ActivationMLPClassifier(max_iter=10, **params).fit(X, y)
+    twice = ActivationMLPClassifier(max_iter=5, warm_start=True, **params)
+    for _ in range(2):
+        with pytest.warns(ConvergenceWarning):
+            twice.fit(X, y)
+    for a, b in zip(once.coefs_ + once.intercepts_, twice.coefs_ + twice.intercepts_):
+        assert_allclose(a, b, rtol=1e-12)
+    assert twice.loss_curve_ == pytest.approx(once.loss_curve_, rel=1e-12)
+    assert twice.n_iter_ == 5 and twice.t_ == once.t_ == 10 * len(X)
+
+
+def test_partial_fit_epochs_equal_fit_epochs(iris):
+    X, y = iris
+    params = dict(hidden_layer_sizes=(8,), shuffle=False, tol=0, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        full = ActivationMLPClassifier(max_iter=4, **params).fit(X, y)
+    inc = ActivationMLPClassifier(**params)
+    for _ in range(4):
+        inc.partial_fit(X, y, classes=np.unique(y))
+    for a, b in zip(full.coefs_, inc.coefs_):
+        assert_allclose(a, b, rtol=1e-12)
+    assert inc.n_iter_ == 1 and inc.t_ == 4 * len(X)
+
+
+def test_partial_fit_needs_classes_first_and_rejects_new_ones(iris):
+    X, y = iris
+    clf = ActivationMLPClassifier((4,), random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
+    assert_array_equal(clf.classes_, [0, 1, 2])
+    with pytest.raises(ValueError, match="not the same"):
+        clf.partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match=r"classes \[5\]"):
+        clf.partial_fit(X[:3], [0, 1, 5])
+
+
+def test_partial_fit_is_not_offered_for_lbfgs():
+    clf = ActivationMLPClassifier(solver="lbfgs")
+    assert not hasattr(clf, "partial_fit")
+    with pytest.raises(AttributeError, match="partial_fit") as excinfo:
+        _ = clf.partial_fit
+    assert "stochastic solvers" in str(excinfo.value.__cause__)
+
+
+# Convergence is not the point here.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_editing_coefs_in_place_changes_predictions_and_training(iris):
+    X, y = iris
+    clf = ActivationMLPClassifier((5,), random_state=0, max_iter=300).fit(X, y)
+    before = clf.predict_proba(X)
+    clf.coefs_[-1][:] = 0
+    clf.intercepts_[-1][:] = [5, 0, 0]
+    assert_array_equal(clf.predict(X), 0)
+    assert not np.allclose(clf.predict_proba(X), before)
+    # partial_fit continues from the edited weights, not from stale copies.
+    clf.partial_fit(X, y)
+    assert clf.coefs_[-1].any()
+
+
+def test_assigning_new_weight_lists_is_used_by_predict_and_warm_start(iris):
+    X, y = iris
+    clf = ActivationMLPClassifier(
+        (5,), solver="lbfgs", random_state=0, warm_start=True
+    ).fit(X, y)
+    other = ActivationMLPClassifier((5,), solver="lbfgs", random_state=1).fit(X, y)
+    clf.coefs_ = [c.copy() for c in other.coefs_]
+    clf.intercepts_ = [b.copy() for b in other.intercepts_]
+    assert_array_equal(clf.predict_proba(X), other.predict_proba(X))
+    clf.set_params(max_iter=1)
+    clf.fit(X, y)
+    # One more L-BFGS step from `other`'s optimum barely moves anything.
+    assert_allclose(clf.predict_proba(X), other.predict_proba(X), atol=1e-3)
+    clf.coefs_ = clf.coefs_[:1]
+    with pytest.raises(ValueError, match="coefs_ and intercepts_ do not fit"):
+        clf.fit(X, y)
+
+
+def test_failed_fit_leaves_the_fitted_model_untouched(iris):
+    X, y = iris
+    clf = ActivationMLPClassifier((5,), solver="lbfgs", random_state=0).fit(X, y)
+    proba = clf.predict_proba(X)
+    state = dict(vars(clf))
+    with pytest.raises(ValueError):
+        clf.fit(X[:, :2], np.linspace(0, 1, len(X)))  # continuous target
+    assert clf.n_features_in_ == 4
+    assert vars(clf).keys() == state.keys()
+    assert_array_equal(clf.predict_proba(X), proba)
+
+
+# -- early stopping and history -------------------------------------------------
+
+
+def test_early_stopping_records_validation_history_and_restores_best(iris):
+    X, y = iris
+    clf = ActivationMLPClassifier(
+        (10,),
+        early_stopping=True,
+        validation_fraction=0.2,
+        max_iter=200,
+        n_iter_no_change=5,
+        learning_rate_init=0.01,
+        random_state=0,
+    ).fit(X, y)
+    h = clf.history_
+    n = clf.n_iter_
+    assert set(h) == {"loss", "val_loss", "val_score"}
+    assert len(h["loss"]) == len(h["val_loss"]) == len(h["val_score"]) == n
+    assert h["val_score"] is clf.validation_scores_
+    assert clf.best_validation_score_ == max(h["val_score"])
+    assert clf.best_loss_ is None
+    assert all(v > 0 and np.isfinite(v) for v in h["val_loss"])
+    # Stopped because n_iter_no_change epochs did not improve on the best.
+    assert n < 200 and np.argmax(h["val_score"]) <= n - 5
+
+
+def test_validation_loss_is_the_cross_entropy_on_held_out_data(iris):
+    # One epoch, then recompute the validation loss from the held-out split
+    # the same random_state produces.
+    from sklearn.model_selection import train_test_split
+
+    X, y = iris
+    clf = ActivationMLPClassifier(
+        (4,),
+        early_stopping=True,
+        max_iter=1,
+        random_state=3,
+        validation_fraction=0.3,
+    )
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    rng = np.random.RandomState(3)
+    rng.uniform(size=sum(c.size + b.size for c, b in zip(clf.coefs_, clf.intercepts_)))
+    _, X_val, _, y_val = train_test_split(
+        X, y, test_size=0.3, stratify=y, random_state=rng
+    )
+    log_proba = clf.predict_log_proba(X_val)
+    expected = -np.mean(log_proba[np.arange(len(y_val)), y_val])
+    assert clf.history_["val_loss"][0] == pytest.approx(expected, rel=1e-12)
+    assert clf.history_["val_score"][0] == pytest.approx(clf.score(X_val, y_val))
+
+
+def test_verbose_prints_one_line_per_epoch(iris, capsys):
+    X, y = iris
+    clf = ActivationMLPClassifier((4,), max_iter=3, verbose=True, early_stopping=True)
+    buf = io.StringIO()
+    with redirect_stdout(buf), pytest.warns(ConvergenceWarning):
+        clf.fit(X, y)
+    lines = buf.getvalue().strip().splitlines()
+    assert len(lines) == 3
+    pattern = (
+        r"Iteration \d+, loss = [\d.]+, validation score = [\d.]+, "
+        r"validation loss = [\d.]+, time = [\d.]+s"
+    )
+    assert all(re.fullmatch(pattern, line) for line in lines), lines
+
+
+def test_convergence_stops_before_max_iter(iris):
+    X, y = iris
+    clf = ActivationMLPClassifier(
+        (10,), learning_rate_init=0.01, max_iter=2000, random_state=0
+    ).fit(X, y)
+    assert clf.n_iter_ < 2000
+
+
+# -- class and sample weights ---------------------------------------------------
+
+
+# Convergence is not the point here.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_class_weight_balanced_shifts_predictions_to_the_minority():
+    X, y = make_classification(
+        400,
+        n_features=5,
+        weights=[0.9, 0.1],
+        flip_y=0.1,
+        class_sep=0.5,
+        random_state=0,
+    )
+    params = dict(hidden_layer_sizes=(8,), solver="lbfgs", alpha=1.0, random_state=0)
+    plain = ActivationMLPClassifier(**params).fit(X, y)
+    balanced = ActivationMLPClassifier(class_weight="balanced", **params).fit(X, y)
+    assert (balanced.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
+
+
+def test_zero_weights_equal_dropping_the_samples(iris):
+    X, y = iris
+    keep = np.arange(len(y)) % 3 != 0
+    # The same objective; only the order of summation differs, so a few
+    # L-BFGS iterations agree to ~1e-15 relative, amplified by the iterations.
+    params = dict(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=5, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        a = ActivationMLPClassifier(**params).fit(X, y, sample_weight=keep * 1.0)
+    with pytest.warns(ConvergenceWarning):
+        b = ActivationMLPClassifier(**params).fit(X[keep], y[keep])
+    assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-9)
+
+
+def test_class_weight_rejects_unknown_labels_and_multilabel(iris):
+    X, y = iris
+    with pytest.raises(ValueError, match="class_weight"):
+        ActivationMLPClassifier(class_weight={7: 2.0}, max_iter=5).fit(X, y)
+    Y = np.c_[y == 0, y == 1].astype(int)
+    with pytest.raises(ValueError, match="multilabel"):
+        ActivationMLPClassifier(class_weight={0: 1}, max_iter=5).fit(X, Y)
+    with pytest.raises(ValueError, match="partial_fit"):
+        ActivationMLPClassifier(class_weight="balanced").partial_fit(
+            X, y, classes=[0, 1, 2]
+        )
+
+
+# -- parameter errors -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(activation="swishy"), "activation"),
+        (dict(activation=("relu",), hidden_layer_sizes=(3, 3)), "2 hidden layers"),
+        (dict(activation=("relu", "nope"), hidden_layer_sizes=(3, 3)), "nope"),
+        (dict(hidden_layer_sizes=(3, 0)), "positive integers"),
+        (dict(hidden_layer_sizes=0), "hidden_layer_sizes"),
+        (dict(alpha=-1.0), "alpha"),
+        (dict(learning_rate_init=0.0), "learning_rate_init"),
+        (dict(class_weight="balance"), "class_weight"),
+        (dict(solver="newton"), "solver"),
+        (dict(activation=object()), "activation"),
+    ],
+)
+def test_invalid_parameters_raise_clear_errors(iris, params, message):
+    X, y = iris
+    with pytest.raises((ValueError, TypeError), match=message):
+        ActivationMLPClassifier(max_iter=5, **params).fit(X, y)
+
+
+def test_single_class_is_an_error():
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        ActivationMLPClassifier().fit([[0.0], [1.0]], [1, 1])
+
+
+def test_predict_before_fit_raises():
+    with pytest.raises(NotFittedError):
+        ActivationMLPClassifier().predict([[0.0]])
+
+
+# -- linear collapse ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_linear_equivalent_matches_the_identity_network(n_classes, dtype):
+    X, y = make_classification(
+        150, n_features=6, n_informative=4, n_classes=n_classes, random_state=0
+    )
+    X = X.astype(dtype)
+    net = ActivationMLPClassifier(
+        (7, 5, 4), activation="identity", solver="lbfgs", random_state=0
+    ).fit(X, y)
+    lin = linear_equivalent(net)
+    # The collapsed product is computed in float64; the network in `dtype`.
+    # Rounding grows with depth and width by at most a few hundred ulps.
+    rtol = 1e-10 if dtype == np.float64 else 1e-4
+    assert_allclose(lin.predict_proba(X), net.predict_proba(X), rtol=rtol, atol=rtol)
+    assert_array_equal(lin.classes_, net.classes_)
+
+
+def test_linear_equivalent_refuses_nonlinear_and_multilabel_networks(iris):
+    X, y = iris
+    net = ActivationMLPClassifier(
+        (4, 4), activation=("identity", "relu"), solver="lbfgs", max_iter=20
+    )
+    with pytest.warns(ConvergenceWarning):
+        net.fit(X, y)
+    with pytest.raises(ValueError, match="layer 2: relu"):
+        linear_equivalent(net)
+    Y = np.c_[y == 0, y == 1].astype(int)
+    ml = ActivationMLPClassifier(
+        (3,), activation="identity", solver="lbfgs", max_iter=20
+    )
+    with pytest.warns(ConvergenceWarning):
+        ml.fit(X, Y)
+    with pytest.raises(ValueError, match="multilabel"):
+        linear_equivalent(ml)
+    with pytest.raises(NotFittedError):
+        linear_equivalent(ActivationMLPClassifier())
+
+
+def test_clone_of_fitted_estimator_is_unfitted(iris):
+    X, y = iris
+    clf = ActivationMLPClassifier((3,), solver="lbfgs", max_iter=500).fit(X, y)
+    assert not hasattr(clone(clf), "coefs_")
