@@ -1,49 +1,25 @@
-"""ActivationMLPClassifier: the scikit-learn side of skact.
+"""ActivationMLPClassifier: the classifier's side of skact.
 
-Validation, label encoding, class and sample weights, the training loops
-(epochs, batches, early stopping, L-BFGS), and chunked prediction. The maths
-lives in ``_network`` and ``_optimizers``.
+Label encoding, the softmax (or, for multilabel targets, sigmoid) output,
+class weights, and the predict methods. Training is in ``_base``.
 """
 
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import copy
-import time
-import warnings
-from numbers import Integral, Real
-
 import numpy as np
-import scipy.sparse as sp
-from sklearn import get_config
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, column_or_1d, gen_batches
-from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
+from sklearn.base import ClassifierMixin
+from sklearn.utils import column_or_1d
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import _check_sample_weight
 
-from . import activations as _activations
-from ._network import Network, Workspace
-from ._optimizers import SGD, Adam, minimize_lbfgs
-
-_STOCHASTIC_SOLVERS = ("sgd", "adam")
+from ._base import BaseActivationMLP
 
 
-def _rows_per_chunk(row_bytes, n_rows):
-    """Rows that fit in scikit-learn's ``working_memory`` (MiB), at least 1."""
-    budget = get_config()["working_memory"] * 2**20
-    return int(min(n_rows, max(1, budget // max(row_bytes, 1))))
-
-
-class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
+class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
     """Multi-layer perceptron classifier whose hidden activations you choose.
 
     A drop-in replacement for scikit-learn's
@@ -254,43 +230,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
     """
 
     _parameter_constraints: dict = {
-        "hidden_layer_sizes": [
-            "array-like",
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "activation": [
-            str,
-            list,
-            tuple,
-            HasMethods(["forward", "derivative"]),
-        ],
-        "solver": [StrOptions({"lbfgs", "sgd", "adam"})],
-        "alpha": [Interval(Real, 0, None, closed="left")],
-        "batch_size": [
-            StrOptions({"auto"}),
-            Interval(Integral, 1, None, closed="left"),
-        ],
-        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
-        "power_t": [Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "shuffle": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "verbose": ["verbose"],
-        "warm_start": ["boolean"],
-        "momentum": [Interval(Real, 0, 1, closed="both")],
-        "nesterovs_momentum": ["boolean"],
-        "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-        "beta_1": [Interval(Real, 0, 1, closed="left")],
-        "beta_2": [Interval(Real, 0, 1, closed="left")],
-        "epsilon": [Interval(Real, 0, None, closed="neither")],
-        "n_iter_no_change": [
-            Interval(Integral, 1, None, closed="left"),
-            Options(Real, {np.inf}),
-        ],
-        "max_fun": [Interval(Integral, 1, None, closed="left")],
+        **BaseActivationMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
 
@@ -370,15 +310,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
         self._validate_params()
         return self._fit(X, y, sample_weight, incremental=False)
 
-    def _check_solver(self):
-        if self.solver not in _STOCHASTIC_SOLVERS:
-            raise AttributeError(
-                "partial_fit is only available for the stochastic solvers "
-                f"'sgd' and 'adam', not solver={self.solver!r}."
-            )
-        return True
-
-    @available_if(_check_solver)
+    @available_if(BaseActivationMLP._check_solver)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Update the model with one epoch over ``(X, y)``.
 
@@ -401,6 +333,12 @@ class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
             The updated estimator.
         """
         self._validate_params()
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit: class "
+                "frequencies of one batch are not those of the data. Pass a dict "
+                "of class weights instead."
+            )
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def predict(self, X):
@@ -458,75 +396,6 @@ class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------
     # network structure
     # ------------------------------------------------------------------
-    def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        if isinstance(sizes, Integral):
-            sizes = [sizes]
-        sizes = list(sizes)
-        if not all(isinstance(s, Integral) and s > 0 for s in sizes):
-            raise ValueError(
-                "hidden_layer_sizes must be positive integers, one per hidden "
-                f"layer; got {self.hidden_layer_sizes!r}."
-            )
-        return [int(s) for s in sizes]
-
-    def _hidden_activations(self, n_hidden):
-        activation = self.activation
-        if isinstance(activation, (list, tuple)):
-            if len(activation) != n_hidden:
-                raise ValueError(
-                    f"activation has {len(activation)} entries but there are "
-                    f"{n_hidden} hidden layers (hidden_layer_sizes="
-                    f"{self.hidden_layer_sizes!r}); give one activation per "
-                    "hidden layer, or a single one for all."
-                )
-        else:
-            activation = [activation] * n_hidden
-            # Check the name even when there is no hidden layer to use it.
-            _activations.get_activation(self.activation)
-        # Fitted state must not change when the user later edits an activation
-        # object they passed (or reuses it elsewhere): keep copies. Names map
-        # to shared, immutable registry objects.
-        return [
-            _activations._engine_activation(
-                a if isinstance(a, str) else copy.deepcopy(a)
-            )
-            for a in activation
-        ]
-
-    def _network(self):
-        """The fitted network's structure (no weights)."""
-        units = [self.n_features_in_, *self._fit_hidden_sizes, self.n_outputs_]
-        return Network(units, self._fit_activations, self.out_activation_)
-
-    # ------------------------------------------------------------------
-    # prediction
-    # ------------------------------------------------------------------
-    def _logits(self, X):
-        """Output-layer pre-activations of validated input ``X``."""
-        check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
-        X = X.tocsr() if sp.issparse(X) else X
-        return self._forward(self._network(), X.astype(self.coefs_[0].dtype))
-
-    def _forward(self, network, X):
-        """Logits in chunks that fit in ``working_memory``, so memory does not
-        grow with the widest layer times ``n_samples``. The workspace is local:
-        concurrent calls from several threads are safe."""
-        n = X.shape[0]
-        out = np.empty((n, self.n_outputs_), dtype=X.dtype)
-        row_bytes = X.dtype.itemsize * sum(network.layer_units[1:])
-        chunk = _rows_per_chunk(row_bytes, n)
-        ws = Workspace(network, chunk, X.dtype, training=False)
-        for rows in gen_batches(n, chunk):
-            out[rows] = network.forward(self.coefs_, self.intercepts_, X[rows], ws)
-        return out
 
     def _evaluate(self, network, X, target, sample_weight):
         """Validation loss (no penalty) and accuracy of the current weights."""
@@ -541,99 +410,10 @@ class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
             float(np.average(correct, weights=sample_weight)),
         )
 
-    # ------------------------------------------------------------------
-    # fitting
-    # ------------------------------------------------------------------
-    def _fit(self, X, y, sample_weight, incremental, classes=None):
-        # A failed call (bad input, an interrupted or diverging fit) must leave
-        # the estimator as it was. Training works on a fresh parameter buffer
-        # and on copies of the histories and optimizer, so restoring the
-        # attribute dict undoes everything.
-        saved_state = self.__dict__.copy()
-        try:
-            return self._fit_unguarded(X, y, sample_weight, incremental, classes)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(saved_state)
-            raise
-
-    def _fit_unguarded(self, X, y, sample_weight, incremental, classes):
-        hidden_sizes = self._hidden_sizes()
-        activations = self._hidden_activations(len(hidden_sizes))
-        fitted = hasattr(self, "coefs_")
-        first_pass = not fitted or (not self.warm_start and not incremental)
-        if incremental and self.early_stopping:
-            raise ValueError("partial_fit does not support early_stopping=True.")
-        if incremental and self.class_weight == "balanced":
-            raise ValueError(
-                "class_weight='balanced' is not supported by partial_fit: class "
-                "frequencies of one batch are not those of the data. Pass a dict "
-                "of class weights instead."
-            )
-        if not first_pass and hidden_sizes != self._fit_hidden_sizes:
-            raise ValueError(
-                f"hidden_layer_sizes={self.hidden_layer_sizes!r} differs from the "
-                f"fitted network's {tuple(self._fit_hidden_sizes)}; set "
-                "warm_start=False to train a new network."
-            )
-
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            accept_sparse=["csr", "csc"],
-            multi_output=True,
-            dtype=(np.float64, np.float32),
-            reset=first_pass,
-        )
-        if sp.issparse(X):
-            X = X.tocsr()
-        target, multilabel = self._encode_targets(y, first_pass, incremental, classes)
-        n_outputs = len(self.classes_)
-
-        dtype = X.dtype if first_pass else self.coefs_[0].dtype
-        X = X.astype(dtype, copy=False)
-        if multilabel:
-            target = target.astype(dtype)
-        sample_weight = self._sample_weight(sample_weight, X, y, target, multilabel)
-
-        layer_units = [X.shape[1], *hidden_sizes, n_outputs]
-        network = Network(
-            layer_units, activations, "logistic" if multilabel else "softmax"
-        )
-        random_state = check_random_state(self.random_state)
-        if first_pass:
-            params = network.initialize(random_state, dtype)
-            self._reset_training_state()
-        else:
-            params = self._pack_current_weights(network, dtype)
-            self._copy_training_state()
-
-        self.n_outputs_ = n_outputs
-        self.n_layers_ = len(layer_units)
-        self.out_activation_ = network.output
-        self._fit_hidden_sizes = hidden_sizes
-        self._fit_activations = activations
-        self.coefs_, self.intercepts_ = network.views(params)
-
-        if self.solver == "lbfgs":
-            self._fit_lbfgs(network, params, X, target, sample_weight)
-        else:
-            self._fit_stochastic(
-                network,
-                params,
-                X,
-                target,
-                sample_weight,
-                random_state,
-                incremental,
-                first_pass,
-            )
-        return self
-
     def _encode_targets(self, y, first_pass, incremental, classes):
-        """Class indices of ``y`` (or, multilabel, ``y`` itself); sets
-        ``classes_`` on the first pass, checks ``y`` against it after."""
+        """Class indices of ``y`` (or, multilabel, ``y`` itself), the output
+        layer and its size; sets ``classes_`` on the first pass and checks
+        ``y`` against it on later ones."""
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)
@@ -699,9 +479,10 @@ class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
                 )
             y = np.searchsorted(new_classes, y)
         self.classes_ = new_classes
-        return y, multilabel
+        output = "logistic" if multilabel else "softmax"
+        return y, output, len(new_classes)
 
-    def _sample_weight(self, sample_weight, X, y, target, multilabel):
+    def _sample_weight(self, sample_weight, X, y, target):
         """Sample weights times class weights, or None when all are 1."""
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
@@ -709,7 +490,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
             )
         if self.class_weight is None:
             return sample_weight
-        if multilabel:
+        if target.ndim == 2:
             raise ValueError("class_weight is not supported for multilabel targets.")
         try:
             per_class = compute_class_weight(
@@ -719,271 +500,3 @@ class ActivationMLPClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(f"Invalid class_weight={self.class_weight!r}: {e}") from e
         weights = per_class.astype(X.dtype)[target]
         return weights if sample_weight is None else weights * sample_weight
-
-    def _pack_current_weights(self, network, dtype):
-        """Copy ``coefs_`` and ``intercepts_`` (possibly edited or replaced by
-        the user) into a new flat buffer, checking their shapes."""
-        expected = network.coef_shapes
-        got = [np.shape(c) for c in self.coefs_]
-        got_b = [np.shape(b) for b in self.intercepts_]
-        if got != expected or got_b != [(s[1],) for s in expected]:
-            raise ValueError(
-                "coefs_ and intercepts_ do not fit the network: expected weight "
-                f"shapes {expected}, got {got} and intercept shapes {got_b}."
-            )
-        return network.pack(self.coefs_, self.intercepts_, dtype)
-
-    def _reset_training_state(self):
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self.history_ = {"loss": self.loss_curve_}
-        self._optimizer = None
-        if self.early_stopping and self.solver in _STOCHASTIC_SOLVERS:
-            self.validation_scores_ = []
-            self.history_["val_loss"] = []
-            self.history_["val_score"] = self.validation_scores_
-            self.best_validation_score_ = -np.inf
-            self.best_loss_ = None
-        else:
-            self.validation_scores_ = None
-            self.best_validation_score_ = None
-            self.best_loss_ = np.inf
-
-    def _copy_training_state(self):
-        # Copies, so that a failed call can be undone (see ``_fit``).
-        self.history_ = {k: list(v) for k, v in self.history_.items()}
-        self.loss_curve_ = self.history_["loss"]
-        if "val_score" in self.history_:
-            self.validation_scores_ = self.history_["val_score"]
-        self._optimizer = copy.deepcopy(self._optimizer)
-
-    def _make_optimizer(self, n_params, dtype):
-        if self.solver == "sgd":
-            return SGD(
-                n_params,
-                dtype,
-                self.learning_rate_init,
-                self.learning_rate,
-                self.momentum,
-                self.nesterovs_momentum,
-                self.power_t,
-            )
-        return Adam(
-            n_params,
-            dtype,
-            self.learning_rate_init,
-            self.beta_1,
-            self.beta_2,
-            self.epsilon,
-        )
-
-    def _fit_lbfgs(self, network, params, X, target, sample_weight):
-        ws = Workspace(network, X.shape[0], params.dtype)
-        alpha = self.alpha
-        start = time.perf_counter()
-        losses = []
-
-        def loss_grad(p, grad):
-            return network.loss_grad(p, X, target, sample_weight, alpha, grad, ws)
-
-        def on_iteration(loss):
-            losses.append(loss)
-            if self.verbose:
-                print(
-                    f"Iteration {len(losses)}, loss = {loss:.8f}, "
-                    f"time = {time.perf_counter() - start:.2f}s"
-                )
-
-        result = minimize_lbfgs(
-            loss_grad,
-            params,
-            max_iter=self.max_iter,
-            max_fun=self.max_fun,
-            tol=self.tol,
-            callback=on_iteration,
-        )
-        if result.status != 0:
-            warnings.warn(
-                f"lbfgs failed to converge after {result.nit} iterations "
-                f"({result.message}). Increase max_iter or max_fun, or scale the "
-                "data (e.g. with StandardScaler).",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
-        self.n_iter_ = int(result.nit)
-        self.loss_ = float(result.fun)
-        self.loss_curve_.extend(losses)
-        self.best_loss_ = min([self.loss_, *self.loss_curve_])
-
-    def _fit_stochastic(
-        self,
-        network,
-        params,
-        X,
-        target,
-        sample_weight,
-        random_state,
-        incremental,
-        first_pass,
-    ):
-        if self._optimizer is None or type(self._optimizer) is not (
-            SGD if self.solver == "sgd" else Adam
-        ):
-            self._optimizer = self._make_optimizer(network.n_params, params.dtype)
-        else:
-            self._update_optimizer_settings(self._optimizer)
-        optimizer = self._optimizer
-
-        early_stopping = self.early_stopping
-        X_val = None
-        if early_stopping:
-            X, X_val, target, target_val, sample_weight, sw_val = self._split(
-                X, target, sample_weight, random_state
-            )
-
-        n_samples = X.shape[0]
-        if self.batch_size == "auto":
-            batch_size = min(200, n_samples)
-        else:
-            if self.batch_size > n_samples:
-                warnings.warn(
-                    f"Got batch_size={self.batch_size} larger than the number of "
-                    f"samples ({n_samples}); it is clipped to {n_samples}.",
-                    stacklevel=4,
-                )
-            batch_size = min(self.batch_size, n_samples)
-
-        ws = Workspace(network, batch_size, params.dtype)
-        grad = np.empty_like(params)
-        whole_batch = batch_size == n_samples and not self.shuffle
-        if not sp.issparse(X) and not whole_batch:
-            X_batch_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
-        self._no_improvement_count = 0
-        self.n_iter_ = 0
-        start = time.perf_counter()
-        try:
-            for _ in range(self.max_iter):
-                order = random_state.permutation(n_samples) if self.shuffle else None
-                accumulated_loss = 0.0
-                for rows in gen_batches(n_samples, batch_size):
-                    if whole_batch:
-                        Xb, yb, swb = X, target, sample_weight
-                    else:
-                        idx = order[rows] if order is not None else rows
-                        if sp.issparse(X):
-                            Xb = X[idx]
-                        elif order is not None:
-                            Xb = np.take(X, idx, axis=0, out=X_batch_buf[: len(idx)])
-                        else:
-                            Xb = X[idx]
-                        yb = target[idx]
-                        swb = None if sample_weight is None else sample_weight[idx]
-                    batch_loss = network.loss_grad(
-                        params, Xb, yb, swb, self.alpha, grad, ws
-                    )
-                    optimizer.step(params, grad)
-                    accumulated_loss += batch_loss * (rows.stop - rows.start)
-
-                self.n_iter_ += 1
-                self.t_ += n_samples
-                self.loss_ = accumulated_loss / n_samples
-                self.loss_curve_.append(self.loss_)
-                message = f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}"
-                if early_stopping:
-                    val_loss, val_score = self._evaluate(
-                        network, X_val, target_val, sw_val
-                    )
-                    self.history_["val_loss"].append(val_loss)
-                    self.validation_scores_.append(val_score)
-                    message += f", validation score = {val_score:.6f}"
-                    message += f", validation loss = {val_loss:.8f}"
-                if self.verbose:
-                    print(f"{message}, time = {time.perf_counter() - start:.2f}s")
-
-                self._update_no_improvement_count(early_stopping, params)
-                optimizer.iteration_ends(self.t_)
-                if self._no_improvement_count > self.n_iter_no_change:
-                    if early_stopping:
-                        msg = (
-                            f"Validation score did not improve more than tol="
-                            f"{self.tol:f} for {self.n_iter_no_change} consecutive "
-                            "epochs."
-                        )
-                    else:
-                        msg = (
-                            f"Training loss did not improve more than tol="
-                            f"{self.tol:f} for {self.n_iter_no_change} consecutive "
-                            "epochs."
-                        )
-                    if optimizer.trigger_stopping(msg, self.verbose):
-                        break
-                    self._no_improvement_count = 0
-                if incremental:
-                    break
-                if self.n_iter_ == self.max_iter:
-                    warnings.warn(
-                        f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
-                        "reached and the optimization hasn't converged yet.",
-                        ConvergenceWarning,
-                        stacklevel=4,
-                    )
-        except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=4)
-
-        if early_stopping:
-            params[...] = self._best_params
-
-    def _update_optimizer_settings(self, optimizer):
-        """Apply changed hyperparameters to a kept optimizer (warm start)."""
-        if optimizer.learning_rate_init != self.learning_rate_init:
-            optimizer.learning_rate_init = self.learning_rate_init
-            optimizer.learning_rate = float(self.learning_rate_init)
-        if isinstance(optimizer, SGD):
-            optimizer.lr_schedule = self.learning_rate
-            optimizer.momentum = self.momentum
-            optimizer.nesterov = self.nesterovs_momentum
-            optimizer.power_t = self.power_t
-        else:
-            optimizer.beta_1 = self.beta_1
-            optimizer.beta_2 = self.beta_2
-            optimizer.epsilon = self.epsilon
-
-    def _split(self, X, target, sample_weight, random_state):
-        if self.validation_fraction == 0:
-            raise ValueError("early_stopping=True needs validation_fraction > 0.")
-        stratify = target if target.ndim == 1 else None
-        arrays = [X, target] + ([] if sample_weight is None else [sample_weight])
-        parts = train_test_split(
-            *arrays,
-            random_state=random_state,
-            test_size=self.validation_fraction,
-            stratify=stratify,
-        )
-        X_train, X_val, t_train, t_val = parts[:4]
-        sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
-        if X_val.shape[0] < 2:
-            raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' "
-                "or the size of your dataset."
-            )
-        return X_train, X_val, t_train, t_val, sw_train, sw_val
-
-    def _update_no_improvement_count(self, early_stopping, params):
-        if early_stopping:
-            score = self.validation_scores_[-1]
-            if score < self.best_validation_score_ + self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if score > self.best_validation_score_:
-                self.best_validation_score_ = score
-                self._best_params = params.copy()
-        else:
-            loss = self.loss_curve_[-1]
-            if loss > self.best_loss_ - self.tol:
-                self._no_improvement_count += 1
-            else:
-                self._no_improvement_count = 0
-            if loss < self.best_loss_:
-                self.best_loss_ = loss

@@ -5,10 +5,9 @@ ensembles, plotting, persistence, and the input kinds scikit-learn estimators
 accept (DataFrames, sparse matrices, float32, any label type, multilabel).
 
 Data and networks are deliberately tiny so the whole module runs in seconds.
-The project's pytest configuration turns warnings into errors but ignores
-``ConvergenceWarning``; tests that train for only a few epochs on purpose also
-say so with an explicit ``filterwarnings`` mark, so they stay correct if that
-global setting ever changes.
+The project's pytest configuration turns warnings into errors; tests that
+train for only a few epochs on purpose say so with an explicit
+``filterwarnings`` mark for ``ConvergenceWarning``.
 """
 
 # Authors: The skact developers
