@@ -159,7 +159,9 @@ class BaseActivationMLP(BaseEstimator):
             reset=False,
         )
         X = X.tocsr() if sp.issparse(X) else X
-        return self._forward(self._network(), X.astype(self.coefs_[0].dtype))
+        return self._forward(
+            self._network(), X.astype(self.coefs_[0].dtype, copy=False)
+        )
 
     def _forward(self, network, X):
         """Logits in chunks that fit in ``working_memory``, so memory does not
@@ -227,10 +229,9 @@ class BaseActivationMLP(BaseEstimator):
         random_state = check_random_state(self.random_state)
         if first_pass:
             params = network.initialize(random_state, dtype)
-            self._reset_training_state()
         else:
             params = self._pack_current_weights(network, dtype)
-            self._copy_training_state()
+        self._prepare_training_state(first_pass)
 
         self.n_outputs_ = n_outputs
         self.n_layers_ = len(layer_units)
@@ -243,14 +244,7 @@ class BaseActivationMLP(BaseEstimator):
             self._fit_lbfgs(network, params, X, target, sample_weight)
         else:
             self._fit_stochastic(
-                network,
-                params,
-                X,
-                target,
-                sample_weight,
-                random_state,
-                incremental,
-                first_pass,
+                network, params, X, target, sample_weight, random_state, incremental
             )
         return self
 
@@ -267,30 +261,44 @@ class BaseActivationMLP(BaseEstimator):
             )
         return network.pack(self.coefs_, self.intercepts_, dtype)
 
-    def _reset_training_state(self):
-        self.n_iter_ = 0
-        self.t_ = 0
-        self.loss_curve_ = []
-        self.history_ = {"loss": self.loss_curve_}
-        self._optimizer = None
-        if self.early_stopping and self.solver in _STOCHASTIC_SOLVERS:
-            self.validation_scores_ = []
-            self.history_["val_loss"] = []
-            self.history_["val_score"] = self.validation_scores_
-            self.best_validation_score_ = -np.inf
+    def _prepare_training_state(self, first_pass):
+        """Start the records training appends to, or copy them to continue.
+
+        Copies, so that a failed call can be undone (see ``_fit``).
+        ``history_`` is the record; ``loss_curve_`` and ``validation_scores_``
+        are its lists under scikit-learn's names.
+        """
+        if first_pass:
+            self.n_iter_ = 0
+            self.t_ = 0
+            self.history_ = {"loss": []}
+            self._optimizer = None
+        else:
+            self.history_ = {k: list(v) for k, v in self.history_.items()}
+            self._optimizer = copy.deepcopy(self._optimizer)
+        history = self.history_
+        self.loss_curve_ = history["loss"]
+        early_stopping = self.early_stopping and self.solver in _STOCHASTIC_SOLVERS
+        if early_stopping and "val_score" not in history:
+            # A warm start that turns early stopping on: earlier epochs had
+            # no validation split. NaN keeps the lists aligned by epoch.
+            history["val_loss"] = [np.nan] * len(history["loss"])
+            history["val_score"] = [np.nan] * len(history["loss"])
+        if early_stopping:
+            self.validation_scores_ = history["val_score"]
+            self.best_validation_score_ = np.nanmax([-np.inf, *history["val_score"]])
             self.best_loss_ = None
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None
-            self.best_loss_ = np.inf
+            self.best_loss_ = min(history["loss"], default=np.inf)
 
-    def _copy_training_state(self):
-        # Copies, so that a failed call can be undone (see ``_fit``).
-        self.history_ = {k: list(v) for k, v in self.history_.items()}
-        self.loss_curve_ = self.history_["loss"]
+    def _record_epoch(self, loss, val_loss=np.nan, val_score=np.nan):
+        """Append one epoch (or L-BFGS iteration) to ``history_``."""
+        self.history_["loss"].append(loss)
         if "val_score" in self.history_:
-            self.validation_scores_ = self.history_["val_score"]
-        self._optimizer = copy.deepcopy(self._optimizer)
+            self.history_["val_loss"].append(val_loss)
+            self.history_["val_score"].append(val_score)
 
     def _make_optimizer(self, n_params, dtype):
         if self.solver == "sgd":
@@ -316,16 +324,15 @@ class BaseActivationMLP(BaseEstimator):
         ws = Workspace(network, X.shape[0], params.dtype)
         alpha = self.alpha
         start = time.perf_counter()
-        losses = []
 
         def loss_grad(p, grad):
             return network.loss_grad(p, X, target, sample_weight, alpha, grad, ws)
 
         def on_iteration(loss):
-            losses.append(loss)
+            self._record_epoch(loss)
             if self.verbose:
                 print(
-                    f"Iteration {len(losses)}, loss = {loss:.8f}, "
+                    f"Iteration {len(self.loss_curve_)}, loss = {loss:.8f}, "
                     f"time = {time.perf_counter() - start:.2f}s"
                 )
 
@@ -343,113 +350,69 @@ class BaseActivationMLP(BaseEstimator):
                 f"({result.message}). Increase max_iter or max_fun, or scale the "
                 "data (e.g. with StandardScaler).",
                 ConvergenceWarning,
-                stacklevel=3,
+                stacklevel=5,
             )
         self.n_iter_ = int(result.nit)
         self.loss_ = float(result.fun)
-        self.loss_curve_.extend(losses)
         self.best_loss_ = min([self.loss_, *self.loss_curve_])
 
     def _fit_stochastic(
-        self,
-        network,
-        params,
-        X,
-        target,
-        sample_weight,
-        random_state,
-        incremental,
-        first_pass,
+        self, network, params, X, target, sample_weight, random_state, incremental
     ):
-        if self._optimizer is None or type(self._optimizer) is not (
-            SGD if self.solver == "sgd" else Adam
-        ):
-            self._optimizer = self._make_optimizer(network.n_params, params.dtype)
-        else:
+        if isinstance(self._optimizer, SGD if self.solver == "sgd" else Adam):
             self._update_optimizer_settings(self._optimizer)
+        else:
+            self._optimizer = self._make_optimizer(network.n_params, params.dtype)
         optimizer = self._optimizer
 
         early_stopping = self.early_stopping
-        X_val = None
         if early_stopping:
             X, X_val, target, target_val, sample_weight, sw_val = self._split(
                 X, target, sample_weight, random_state
             )
-
-        n_samples = X.shape[0]
-        if self.batch_size == "auto":
-            batch_size = min(200, n_samples)
-        else:
-            if self.batch_size > n_samples:
-                warnings.warn(
-                    f"Got batch_size={self.batch_size} larger than the number of "
-                    f"samples ({n_samples}); it is clipped to {n_samples}.",
-                    stacklevel=4,
-                )
-            batch_size = min(self.batch_size, n_samples)
-
-        ws = Workspace(network, batch_size, params.dtype)
+        batches = _Minibatches(
+            X, target, sample_weight, self._batch_size(X.shape[0]), self.shuffle
+        )
+        ws = Workspace(network, batches.batch_size, params.dtype)
         grad = np.empty_like(params)
-        whole_batch = batch_size == n_samples and not self.shuffle
-        if not sp.issparse(X) and not whole_batch:
-            X_batch_buf = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
         self._no_improvement_count = 0
         self.n_iter_ = 0
         start = time.perf_counter()
         try:
             for _ in range(self.max_iter):
-                order = random_state.permutation(n_samples) if self.shuffle else None
                 accumulated_loss = 0.0
-                for rows in gen_batches(n_samples, batch_size):
-                    if whole_batch:
-                        Xb, yb, swb = X, target, sample_weight
-                    else:
-                        idx = order[rows] if order is not None else rows
-                        if sp.issparse(X):
-                            Xb = X[idx]
-                        elif order is not None:
-                            Xb = np.take(X, idx, axis=0, out=X_batch_buf[: len(idx)])
-                        else:
-                            Xb = X[idx]
-                        yb = target[idx]
-                        swb = None if sample_weight is None else sample_weight[idx]
+                for Xb, yb, swb in batches.epoch(random_state):
                     batch_loss = network.loss_grad(
                         params, Xb, yb, swb, self.alpha, grad, ws
                     )
                     optimizer.step(params, grad)
-                    accumulated_loss += batch_loss * (rows.stop - rows.start)
-
+                    accumulated_loss += batch_loss * Xb.shape[0]
                 self.n_iter_ += 1
-                self.t_ += n_samples
-                self.loss_ = accumulated_loss / n_samples
-                self.loss_curve_.append(self.loss_)
+                self.t_ += batches.n_samples
+                self.loss_ = accumulated_loss / batches.n_samples
                 message = f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}"
                 if early_stopping:
                     val_loss, val_score = self._evaluate(
                         network, X_val, target_val, sw_val
                     )
-                    self.history_["val_loss"].append(val_loss)
-                    self.validation_scores_.append(val_score)
-                    message += f", validation score = {val_score:.6f}"
-                    message += f", validation loss = {val_loss:.8f}"
+                    self._record_epoch(self.loss_, val_loss, val_score)
+                    message += (
+                        f", validation score = {val_score:.6f}"
+                        f", validation loss = {val_loss:.8f}"
+                    )
+                else:
+                    self._record_epoch(self.loss_)
                 if self.verbose:
                     print(f"{message}, time = {time.perf_counter() - start:.2f}s")
 
                 self._update_no_improvement_count(early_stopping, params)
                 optimizer.iteration_ends(self.t_)
                 if self._no_improvement_count > self.n_iter_no_change:
-                    if early_stopping:
-                        msg = (
-                            f"Validation score did not improve more than tol="
-                            f"{self.tol:f} for {self.n_iter_no_change} consecutive "
-                            "epochs."
-                        )
-                    else:
-                        msg = (
-                            f"Training loss did not improve more than tol="
-                            f"{self.tol:f} for {self.n_iter_no_change} consecutive "
-                            "epochs."
-                        )
+                    what = "Validation score" if early_stopping else "Training loss"
+                    msg = (
+                        f"{what} did not improve more than tol={self.tol:f} for "
+                        f"{self.n_iter_no_change} consecutive epochs."
+                    )
                     if optimizer.trigger_stopping(msg, self.verbose):
                         break
                     self._no_improvement_count = 0
@@ -460,13 +423,24 @@ class BaseActivationMLP(BaseEstimator):
                         f"Stochastic Optimizer: Maximum iterations ({self.max_iter}) "
                         "reached and the optimization hasn't converged yet.",
                         ConvergenceWarning,
-                        stacklevel=4,
+                        stacklevel=5,
                     )
         except KeyboardInterrupt:
-            warnings.warn("Training interrupted by user.", stacklevel=4)
+            warnings.warn("Training interrupted by user.", stacklevel=5)
 
-        if early_stopping:
+        if early_stopping and hasattr(self, "_best_params"):
             params[...] = self._best_params
+
+    def _batch_size(self, n_samples):
+        if self.batch_size == "auto":
+            return min(200, n_samples)
+        if self.batch_size > n_samples:
+            warnings.warn(
+                f"Got batch_size={self.batch_size} larger than the number of "
+                f"samples ({n_samples}); it is clipped to {n_samples}.",
+                stacklevel=6,
+            )
+        return min(self.batch_size, n_samples)
 
     def _update_optimizer_settings(self, optimizer):
         """Apply changed hyperparameters to a kept optimizer (warm start)."""
@@ -521,3 +495,36 @@ class BaseActivationMLP(BaseEstimator):
                 self._no_improvement_count = 0
             if loss < self.best_loss_:
                 self.best_loss_ = loss
+
+
+class _Minibatches:
+    """The minibatches of one epoch: ``(X, target, sample_weight)`` slices.
+
+    Shuffling permutes sample indices rather than the data, and dense rows
+    are gathered into one reused buffer, so an epoch allocates no batch-sized
+    arrays. Without shuffling, batches are views (or the whole data).
+    """
+
+    def __init__(self, X, target, sample_weight, batch_size, shuffle):
+        self.X, self.target, self.sample_weight = X, target, sample_weight
+        self.n_samples = X.shape[0]
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self._buffer = None
+        if shuffle and not sp.issparse(X):
+            self._buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+
+    def epoch(self, random_state):
+        X, target, sw = self.X, self.target, self.sample_weight
+        if not self.shuffle:
+            for rows in gen_batches(self.n_samples, self.batch_size):
+                yield X[rows], target[rows], None if sw is None else sw[rows]
+            return
+        order = random_state.permutation(self.n_samples)
+        for rows in gen_batches(self.n_samples, self.batch_size):
+            idx = order[rows]
+            if self._buffer is None:
+                Xb = X[idx]
+            else:
+                Xb = np.take(X, idx, axis=0, out=self._buffer[: len(idx)])
+            yield Xb, target[idx], None if sw is None else sw[idx]

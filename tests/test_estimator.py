@@ -524,3 +524,41 @@ def test_clone_of_fitted_estimator_is_unfitted(iris):
     X, y = iris
     clf = ActivationMLPClassifier((3,), solver="lbfgs", max_iter=500).fit(X, y)
     assert not hasattr(clone(clf), "coefs_")
+
+
+def test_warnings_point_at_the_caller(iris):
+    X, y = iris
+    for solver in ["adam", "lbfgs"]:
+        clf = ActivationMLPClassifier((3,), solver=solver, max_iter=1)
+        with pytest.warns(ConvergenceWarning) as record:
+            clf.fit(X, y)
+        assert record[0].filename == __file__
+    with pytest.warns(UserWarning) as record:
+        ActivationMLPClassifier((3,), batch_size=1000, max_iter=1).fit(X, y)
+    assert [str(w.message)[:20] for w in record] == [
+        "Got batch_size=1000 ",
+        "Stochastic Optimizer",
+    ]
+    assert {w.filename for w in record} == {__file__}
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_history_stays_aligned_when_warm_start_toggles_early_stopping(iris):
+    X, y = iris
+    clf = ActivationMLPClassifier((4,), max_iter=3, warm_start=True, random_state=0)
+    clf.fit(X, y)
+    assert clf.validation_scores_ is None and set(clf.history_) == {"loss"}
+    clf.set_params(early_stopping=True, n_iter_no_change=100).fit(X, y)
+    h = clf.history_
+    assert len(h["loss"]) == len(h["val_loss"]) == len(h["val_score"]) == 6
+    assert np.isnan(h["val_score"][:3]).all() and np.isfinite(h["val_score"][3:]).all()
+    assert clf.validation_scores_ is h["val_score"]
+    assert clf.best_validation_score_ == max(h["val_score"][3:])
+    assert clf.best_loss_ is None
+    clf.set_params(early_stopping=False).fit(X, y)
+    assert (
+        len(clf.history_["val_score"]) == 9
+        and np.isnan(clf.history_["val_score"][6:]).all()
+    )
+    assert clf.validation_scores_ is None and clf.best_validation_score_ is None
+    assert clf.best_loss_ == min(clf.loss_curve_)
