@@ -8,6 +8,7 @@ class weights, and the predict methods. Training is in ``_base``.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import ClassifierMixin
 from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import StrOptions
@@ -322,8 +323,8 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             Its class labels (or multilabel indicator matrix).
         classes : array-like of shape (n_classes,), default=None
             All classes that may ever appear; required on the first call unless
-            ``y`` is a multilabel indicator matrix, ignored afterwards when it
-            matches ``classes_``.
+            ``y`` is a multilabel indicator matrix. Later calls may omit it; if
+            given, it must equal ``classes_``.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples in the loss.
 
@@ -389,14 +390,12 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = True
         tags.classifier_tags.multi_label = True
         return tags
 
     # ------------------------------------------------------------------
-    # network structure
+    # hooks of BaseActivationMLP
     # ------------------------------------------------------------------
-
     def _evaluate(self, network, X, target, sample_weight):
         """Validation loss (no penalty) and accuracy of the current weights."""
         logits = self._forward(network, X)
@@ -414,6 +413,8 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         """Class indices of ``y`` (or, multilabel, ``y`` itself), the output
         layer and its size; sets ``classes_`` on the first pass and checks
         ``y`` against it on later ones."""
+        if sp.issparse(y):  # a sparse multilabel indicator matrix
+            y = y.toarray()
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         check_classification_targets(y)

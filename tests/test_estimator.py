@@ -562,3 +562,17 @@ def test_history_stays_aligned_when_warm_start_toggles_early_stopping(iris):
     )
     assert clf.validation_scores_ is None and clf.best_validation_score_ is None
     assert clf.best_loss_ == min(clf.loss_curve_)
+
+
+def test_sparse_multilabel_target_equals_dense(iris):
+    import scipy.sparse as sp
+
+    X, y = iris
+    Y = np.c_[y == 0, y == 1, y == 2].astype(int)
+    params = dict(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=20, random_state=0)
+    with pytest.warns(ConvergenceWarning):
+        dense = ActivationMLPClassifier(**params).fit(X, Y)
+    with pytest.warns(ConvergenceWarning):
+        sparse = ActivationMLPClassifier(**params).fit(X, sp.csr_matrix(Y))
+    assert_array_equal(dense.predict_proba(X), sparse.predict_proba(X))
+    assert_array_equal(dense.predict(X), sparse.predict(X))
