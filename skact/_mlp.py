@@ -194,10 +194,12 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
     -----
     Weights feeding a hidden layer are drawn from ``U(-b, b)`` with ``b`` from
     that layer's activation: Glorot's ``sqrt(6 / (fan_in + fan_out))`` for
-    identity, sigmoid and tanh (and the output layer), He's
-    ``sqrt(6 / fan_in)`` for the rectifiers (relu, leaky_relu, elu, gelu,
-    gelu_tanh, silu, softplus). scikit-learn uses Glorot's bound for all but
-    the logistic activation, which gets ``sqrt(2 / (fan_in + fan_out))``.
+    identity and tanh (and the output layer), 4 times that for the sigmoid
+    (Glorot & Bengio's advice), He's ``sqrt(6 / fan_in)`` for the rectifiers
+    (relu, leaky_relu, elu, gelu, gelu_tanh, silu, softplus). scikit-learn
+    uses Glorot's bound for all but the logistic activation, which gets
+    ``sqrt(2 / (fan_in + fan_out))``. As with any MLP, standardise the inputs
+    (e.g. with :class:`~sklearn.preprocessing.StandardScaler`).
 
     The output is a softmax over one unit per class, trained with categorical
     cross-entropy computed from log-softmax, so it stays finite for any

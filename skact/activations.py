@@ -167,9 +167,11 @@ class Sigmoid(Activation):
 
     Its derivative ``a (1 - a)`` is at most 1/4 and vanishes for large
     ``|z|``: the unit *saturates*, and gradients shrink through deep stacks.
-    Glorot initialisation. (Glorot & Bengio suggest 4 times that bound for
-    the sigmoid, to match its slope of 1/4 at 0; on unscaled inputs it
-    saturates the first layer from the start, so skact keeps the plain bound.)
+    Weights start at 4 times Glorot's bound, Glorot & Bengio's advice for the
+    sigmoid: its slope at 0 is 1/4, and the larger weights restore the signal
+    a tanh unit would pass. (With the plain bound, the circle demo's sigmoid
+    network sometimes never leaves the majority class.) Standardise the inputs:
+    large raw features saturate the first layer from the start.
     """
 
     name = "sigmoid"
@@ -182,6 +184,9 @@ class Sigmoid(Activation):
     def derivative(self, z, a, out=None):
         out = np.subtract(1, a, out=out)
         return np.multiply(out, a, out=out)
+
+    def init_bound(self, fan_in, fan_out):
+        return 4.0 * _glorot_bound(fan_in, fan_out)
 
 
 class Tanh(Activation):
