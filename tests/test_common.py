@@ -4,22 +4,8 @@ import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from skact import ActivationMLPClassifier
-from skact.activations import Activation
 
-
-class ScaledTanh(Activation):
-    """A user-made activation: LeCun's 1.7159 tanh(2z/3)."""
-
-    name = "scaled_tanh"
-
-    def forward(self, z):
-        import numpy as np
-
-        return 1.7159 * np.tanh(2 * z / 3)
-
-    def derivative(self, z, a):
-        return 1.7159 * 2 / 3 * (1 - (a / 1.7159) ** 2)
-
+from user_activations import ScaledTanh
 
 # The checks fit on tiny data with max_iter=100 and do not care whether the
 # optimizer converged; that is what ConvergenceWarning reports.

@@ -35,11 +35,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from skact import ActivationMLPClassifier
-from skact.activations import Activation, LeakyReLU
+from skact.activations import LeakyReLU
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be set first)
 from sklearn.inspection import DecisionBoundaryDisplay  # noqa: E402
+
+from user_activations import BentIdentity, ScaledTanh  # noqa: E402
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
 
@@ -47,43 +49,6 @@ SOLVERS = ["adam", "sgd", "lbfgs"]
 short_training = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
 )
-
-
-# ---------------------------------------------------------------------------
-# User-made activations. They live at the top level of this module so that
-# pickle (and therefore joblib's worker processes) can find them by name.
-# ---------------------------------------------------------------------------
-class ScaledTanh(Activation):
-    """LeCun's scaled tanh ``f(z) = scale * tanh(slope * z)``."""
-
-    name = "scaled_tanh"
-    needs_z = False
-
-    def __init__(self, scale=1.7159, slope=2.0 / 3.0):
-        self.scale = scale
-        self.slope = slope
-
-    def _params(self):
-        return {"scale": self.scale, "slope": self.slope}
-
-    def forward(self, z):
-        return self.scale * np.tanh(self.slope * z)
-
-    def derivative(self, z, a):
-        # scale * slope * (1 - tanh^2) = slope * (scale - a^2 / scale)
-        return self.slope * (self.scale - a * a / self.scale)
-
-
-class BentIdentity(Activation):
-    """The "bent identity" ``f(z) = (sqrt(z^2 + 1) - 1) / 2 + z``."""
-
-    name = "bent_identity"
-
-    def forward(self, z):
-        return (np.sqrt(z * z + 1) - 1) / 2 + z
-
-    def derivative(self, z, a):
-        return z / (2 * np.sqrt(z * z + 1)) + 1
 
 
 # ---------------------------------------------------------------------------
