@@ -100,6 +100,12 @@ def _he_bound(fan_in, fan_out):
     return math.sqrt(6.0 / fan_in)
 
 
+def _non_negative(name, value):
+    if not value >= 0:
+        raise ValueError(f"{name} must be non-negative; got {value!r}.")
+    return value
+
+
 def _result(out, like):
     """The array to write into: ``out`` if given, else a new one like ``like``."""
     return np.empty_like(like) if out is None else out
@@ -118,6 +124,9 @@ class Activation:
     aliases = ()
     #: Whether ``derivative`` needs ``z`` (if not, only ``a`` is kept).
     needs_z = True
+    #: Weight initialisation scheme, ``"glorot"`` or ``"he"``: see
+    #: :meth:`init_bound`.
+    init = "glorot"
 
     def forward(self, z):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -126,7 +135,13 @@ class Activation:
         raise NotImplementedError
 
     def init_bound(self, fan_in, fan_out):
-        """Half-width of the uniform weight initialisation (Glorot's)."""
+        """Half-width ``b`` of the initial weights' distribution ``U(-b, b)``.
+
+        Glorot's ``sqrt(6 / (fan_in + fan_out))``, or He's ``sqrt(6 / fan_in)``
+        when :attr:`init` is ``"he"``.
+        """
+        if self.init == "he":
+            return _he_bound(fan_in, fan_out)
         return _glorot_bound(fan_in, fan_out)
 
     def _params(self):
@@ -211,6 +226,7 @@ class ReLU(Activation):
     """
 
     name = "relu"
+    init = "he"
     needs_z = False
 
     def forward(self, z, out=None):
@@ -218,9 +234,6 @@ class ReLU(Activation):
 
     def derivative(self, z, a, out=None):
         return np.greater(a, 0, out=_result(out, a), casting="unsafe")
-
-    def init_bound(self, fan_in, fan_out):
-        return _he_bound(fan_in, fan_out)
 
 
 class LeakyReLU(Activation):
@@ -232,14 +245,17 @@ class LeakyReLU(Activation):
     Parameters
     ----------
     negative_slope : float, default=0.01
-        Slope for ``z <= 0``; must be positive.
+        Slope for ``z <= 0``; must be non-negative.
     """
 
     name = "leaky_relu"
+    init = "he"
     needs_z = False
 
     def __init__(self, negative_slope=0.01):
-        self.negative_slope = negative_slope
+        # The derivative is read off the output: a > 0 exactly where z > 0,
+        # which needs a non-negative slope.
+        self.negative_slope = _non_negative("negative_slope", negative_slope)
 
     def _params(self):
         return {"negative_slope": self.negative_slope}
@@ -248,13 +264,7 @@ class LeakyReLU(Activation):
         return _where(z > 0, z, z * self.negative_slope, _result(out, z))
 
     def derivative(self, z, a, out=None):
-        # With a positive slope, a > 0 exactly where z > 0.
-        out = _result(out, a)
-        out[...] = np.where(a > 0, 1.0, self.negative_slope)
-        return out
-
-    def init_bound(self, fan_in, fan_out):
-        return _he_bound(fan_in, fan_out)
+        return _where(a > 0, 1.0, self.negative_slope, _result(out, a))
 
 
 class ELU(Activation):
@@ -266,14 +276,16 @@ class ELU(Activation):
     Parameters
     ----------
     alpha : float, default=1.0
-        Value the output approaches as ``z -> -inf``; must be positive.
+        The output approaches ``-alpha`` as ``z -> -inf``; must be
+        non-negative.
     """
 
     name = "elu"
+    init = "he"
     needs_z = False
 
     def __init__(self, alpha=1.0):
-        self.alpha = alpha
+        self.alpha = _non_negative("alpha", alpha)
 
     def _params(self):
         return {"alpha": self.alpha}
@@ -287,9 +299,6 @@ class ELU(Activation):
     def derivative(self, z, a, out=None):
         # For z <= 0: d/dz alpha (e^z - 1) = alpha e^z = a + alpha.
         return _where(a > 0, 1.0, a + self.alpha, _result(out, a))
-
-    def init_bound(self, fan_in, fan_out):
-        return _he_bound(fan_in, fan_out)
 
 
 def _where(cond, x, y, out):
@@ -310,6 +319,7 @@ class GELU(Activation):
     """
 
     name = "gelu"
+    init = "he"
 
     def forward(self, z, out=None):
         # ndtr(z) = (1 + erf(z / sqrt 2)) / 2, computed accurately in both tails.
@@ -325,9 +335,6 @@ class GELU(Activation):
         out += z * pdf
         return out
 
-    def init_bound(self, fan_in, fan_out):
-        return _he_bound(fan_in, fan_out)
-
 
 class GELUTanh(Activation):
     """GELU's tanh approximation ``z (1 + tanh(c (z + 0.044715 z^3))) / 2``.
@@ -337,6 +344,7 @@ class GELUTanh(Activation):
     """
 
     name = "gelu_tanh"
+    init = "he"
     _c = math.sqrt(2.0 / math.pi)
     _k = 0.044715
 
@@ -361,9 +369,6 @@ class GELUTanh(Activation):
         out += second
         return out
 
-    def init_bound(self, fan_in, fan_out):
-        return _he_bound(fan_in, fan_out)
-
 
 class SiLU(Activation):
     """The sigmoid linear unit ``f(z) = z sigmoid(z)``, alias ``"swish"``.
@@ -372,6 +377,7 @@ class SiLU(Activation):
     """
 
     name = "silu"
+    init = "he"
     aliases = ("swish",)
 
     def forward(self, z, out=None):
@@ -384,9 +390,6 @@ class SiLU(Activation):
         out += 1
         out *= s
         return out
-
-    def init_bound(self, fan_in, fan_out):
-        return _he_bound(fan_in, fan_out)
 
 
 class Softplus(Activation):
@@ -402,9 +405,12 @@ class Softplus(Activation):
     """
 
     name = "softplus"
+    init = "he"
     needs_z = False
 
     def __init__(self, beta=1.0):
+        if not beta > 0:
+            raise ValueError(f"Softplus needs beta > 0; got {beta!r}.")
         self.beta = beta
 
     def _params(self):
@@ -421,9 +427,6 @@ class Softplus(Activation):
         out = np.multiply(a, -self.beta, out=_result(out, a))
         out = np.expm1(out, out=out)
         return np.negative(out, out=out)
-
-    def init_bound(self, fan_in, fan_out):
-        return _he_bound(fan_in, fan_out)
 
 
 #: The built-in activations by name; aliases map to the same objects.

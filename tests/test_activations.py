@@ -443,3 +443,16 @@ def test_softmax_float32():
     p = softmax(z.copy())
     assert p.dtype == np.float32
     assert_allclose(p, special.softmax(z.astype(np.float64), axis=-1), rtol=4 * EPS32)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: LeakyReLU(negative_slope=-0.1), "negative_slope"),
+        (lambda: ELU(alpha=-1.0), "alpha"),
+        (lambda: Softplus(beta=0.0), "beta"),
+    ],
+)
+def test_parametrised_activations_reject_invalid_settings(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
