@@ -20,16 +20,19 @@ and, optionally:
 ``name`` (str)
     Shown in tables and plots; defaults to the class name.
 ``init_bound(fan_in, fan_out)``
-    Half-width of the uniform distribution that initialises the weights feeding
-    this activation. Subclasses of :class:`Activation` get Glorot's bound.
+    Half-width ``b`` of the uniform distribution ``U(-b, b)`` that initialises
+    the weights feeding this activation. Defaults to Glorot's bound;
+    subclasses of :class:`Activation` can set ``init = "he"`` for He's.
 ``needs_z`` (bool)
-    ``False`` if ``derivative`` reads only ``a``; the network then need not
-    keep ``z``. Defaults to ``True``.
+    ``False`` if ``derivative`` reads only ``a``: the network then keeps no
+    copy of ``z`` and passes ``z=None``. Defaults to ``True``.
 
-Subclass :class:`Activation` to get the defaults. To survive :func:`~sklearn.
-base.clone`, pickling and ``GridSearchCV(n_jobs=2)``, define the class at the
-top level of an importable module (or of your script) and keep its
-configuration in plain attributes.
+Subclass :class:`Activation` to get these defaults, a ``repr`` and equality.
+To survive :func:`~sklearn.base.clone`, pickling and
+``GridSearchCV(n_jobs=2)``, define the class at the top level of an importable
+module (or of your script) and keep its settings in plain attributes. The
+estimator works on a copy, so editing the object after ``fit`` does not change
+the fitted model.
 
 The built-in activations also accept an ``out`` array, as NumPy's ufuncs do,
 and return it: ``forward(z, out=z)`` works in place, while ``derivative``'s
@@ -523,14 +526,15 @@ class _OutAdapter(Activation):
         return float(bound(fan_in, fan_out))
 
     def _store(self, method, result, like, out):
+        # An array of the input's shape, or a scalar (a derivative may well be
+        # a constant); stored in the input's dtype.
         result = np.asarray(result)
-        if result.shape != like.shape:
+        if result.shape not in (like.shape, ()):
             raise ValueError(
                 f"Activation {self.name!r}: {method} returned an array of shape "
                 f"{result.shape} for an input of shape {like.shape}."
             )
-        if out is None:
-            return result.astype(like.dtype, copy=False)
+        out = _result(out, like)
         out[...] = result
         return out
 

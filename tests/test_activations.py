@@ -456,3 +456,32 @@ def test_softmax_float32():
 def test_parametrised_activations_reject_invalid_settings(make, message):
     with pytest.raises(ValueError, match=message):
         make()
+
+
+class _HalfIdentity(Activation):
+    """Derivative returned as a Python scalar; forward of the wrong shape on
+    request."""
+
+    def __init__(self, bad_shape=False):
+        self.bad_shape = bad_shape
+
+    def forward(self, z):
+        return z[:, :1] / 2 if self.bad_shape else z / 2
+
+    def derivative(self, z, a):
+        return 0.5
+
+
+def test_user_activation_results_broadcast_or_fail_clearly():
+    from skact.activations import _engine_activation
+
+    z = np.arange(6.0).reshape(3, 2)
+    act = _engine_activation(_HalfIdentity())
+    assert_array_equal(act.derivative(z, act.forward(z)), np.full((3, 2), 0.5))
+    out = np.empty_like(z)
+    assert act.forward(z, out=out) is out
+    bad = _engine_activation(_HalfIdentity(bad_shape=True))
+    with pytest.raises(
+        ValueError, match=r"forward returned an array of shape \(3, 1\)"
+    ):
+        bad.forward(z)
