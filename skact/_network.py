@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import special
 
-from .activations import Identity, log_softmax
+from .activations import Identity, log_softmax, softmax
 
 
 def _dot(X, W, out):
@@ -111,8 +111,7 @@ class Network:
     def output_proba(self, logits, out=None):
         """Probabilities from logits (softmax or elementwise sigmoid)."""
         if self.output == "softmax":
-            out = log_softmax(logits, out=out)
-            return np.exp(out, out=out)
+            return softmax(logits, out=out)
         return special.expit(logits, out=out)
 
     def output_log_proba(self, logits, out=None):
