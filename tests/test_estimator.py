@@ -293,7 +293,7 @@ def test_editing_coefs_in_place_changes_predictions_and_training(iris):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_assigning_new_weight_lists_is_used_by_predict_and_partial_fit(iris):
+def test_assigned_weight_lists_are_used_by_predict_partial_fit_and_warm_start(iris):
     X, y = iris
     # SGD without momentum keeps no optimizer state: from the same weights,
     # one more epoch must give the same result for both models.
@@ -305,6 +305,9 @@ def test_assigning_new_weight_lists_is_used_by_predict_and_partial_fit(iris):
     assert_array_equal(clf.predict_proba(X), other.predict_proba(X))
     clf.partial_fit(X, y)
     other.partial_fit(X, y)
+    assert_array_equal(clf.predict_proba(X), other.predict_proba(X))
+    for model in (clf, other):
+        model.set_params(warm_start=True, max_iter=2).fit(X, y)
     assert_array_equal(clf.predict_proba(X), other.predict_proba(X))
     clf.coefs_ = clf.coefs_[:1]
     with pytest.raises(ValueError, match="coefs_ and intercepts_ do not fit"):
