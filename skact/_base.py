@@ -130,9 +130,10 @@ class BaseActivationMLP(BaseEstimator):
                     "hidden layer, or a single one for all."
                 )
         else:
+            if n_hidden == 0:
+                # Check the name even when there is no hidden layer to use it.
+                _activations.get_activation(activation)
             activation = [activation] * n_hidden
-            # Check the name even when there is no hidden layer to use it.
-            _activations.get_activation(self.activation)
         # Fitted state must not change when the user later edits an activation
         # object they passed (or reuses it elsewhere): keep copies. Names map
         # to shared, immutable registry objects.

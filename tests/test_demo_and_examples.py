@@ -39,6 +39,7 @@ def test_cli_runs_the_demo(capsys):
     assert main(["demo", "--activations", "tanh", "--cv", "2"]) == 0
     out = capsys.readouterr().out
     assert re.search(r"^tanh\s+0\.9\d\d", out, re.M)
+    assert "identity" not in out  # the linear-collapse remark needs its row
 
 
 def test_cli_rejects_unknown_activation_with_a_clear_message(capsys):

@@ -454,6 +454,7 @@ def test_class_weight_rejects_unknown_labels_and_multilabel(iris):
     "params, message",
     [
         (dict(activation="swishy"), "activation"),
+        (dict(activation="swishy", hidden_layer_sizes=()), "swishy"),
         (dict(activation=("relu",), hidden_layer_sizes=(3, 3)), "2 hidden layers"),
         (dict(activation=("relu", "nope"), hidden_layer_sizes=(3, 3)), "nope"),
         (dict(hidden_layer_sizes=(3, 0)), "positive integers"),
