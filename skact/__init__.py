@@ -7,21 +7,26 @@ Public names:
   activations, user-made activations and ``class_weight``.
 - :func:`linear_equivalent`: the logistic regression that a network without
   non-linear activations collapses into.
+- :func:`activation_statistics`: dead and saturated units, mean and spread of
+  each hidden layer on given data.
 - :mod:`skact.activations`: the activation registry and protocol.
+- :mod:`skact.exceptions`: :class:`~skact.exceptions.DivergenceError` and
+  :class:`~skact.exceptions.InconsistentVersionWarning`.
 """
 
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from . import activations
+from . import activations, exceptions
 from ._mlp import ActivationMLPClassifier
-from .diagnostics import linear_equivalent
-
-__version__ = "0.1.0.dev0"
+from ._version import __version__
+from .diagnostics import activation_statistics, linear_equivalent
 
 __all__ = [
     "ActivationMLPClassifier",
     "__version__",
+    "activation_statistics",
     "activations",
+    "exceptions",
     "linear_equivalent",
 ]

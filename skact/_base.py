@@ -11,6 +11,7 @@ sample weights and the validation score. The maths lives in ``_network`` and
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
+import math
 import time
 import warnings
 from numbers import Integral, Real
@@ -26,10 +27,13 @@ from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOp
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import activations as _activations
-from ._network import Network, Workspace
+from ._network import LayerStatistics, Network, Workspace
 from ._optimizers import SGD, Adam, minimize_lbfgs
+from ._version import __version__
+from .exceptions import DivergenceError, InconsistentVersionWarning
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
+_DIAGNOSTICS = ("grad_norm", "dead_fraction", "saturated_fraction")
 
 
 def _rows_per_chunk(row_bytes, n_rows):
@@ -99,6 +103,24 @@ class BaseActivationMLP(BaseEstimator):
         tags.input_tags.sparse = True
         return tags
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_skact_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        version = state.pop("_skact_version", "before 0.1")
+        if version != __version__:
+            warnings.warn(
+                InconsistentVersionWarning(
+                    estimator_name=type(self).__name__,
+                    original_version=version,
+                    current_version=__version__,
+                ),
+                stacklevel=2,
+            )
+        super().__setstate__(state)
+
     def _check_solver(self):
         if self.solver not in _STOCHASTIC_SOLVERS:
             raise AttributeError(
@@ -149,8 +171,9 @@ class BaseActivationMLP(BaseEstimator):
         units = [self.n_features_in_, *self._fit_hidden_sizes, self.n_outputs_]
         return Network(units, self._fit_activations, self.out_activation_)
 
-    def _logits(self, X):
-        """Output-layer pre-activations of validated input ``X``."""
+    def _validate_for_predict(self, X):
+        """``X`` checked against the fitted model, as CSR or dense, in the
+        weights' dtype."""
         check_is_fitted(self)
         X = validate_data(
             self,
@@ -160,9 +183,12 @@ class BaseActivationMLP(BaseEstimator):
             reset=False,
         )
         X = X.tocsr() if sp.issparse(X) else X
-        return self._forward(
-            self._network(), X.astype(self.coefs_[0].dtype, copy=False)
-        )
+        return X.astype(self.coefs_[0].dtype, copy=False)
+
+    def _logits(self, X):
+        """Output-layer pre-activations of unvalidated input ``X``."""
+        X = self._validate_for_predict(X)
+        return self._forward(self._network(), X)
 
     def _forward(self, network, X):
         """Logits in chunks that fit in ``working_memory``, so memory does not
@@ -184,7 +210,10 @@ class BaseActivationMLP(BaseEstimator):
         # attribute dict undoes everything.
         saved_state = self.__dict__.copy()
         try:
-            return self._fit_unguarded(X, y, sample_weight, incremental, classes)
+            # Overflow is how divergence starts; it is detected and reported
+            # as a DivergenceError rather than as floating-point warnings.
+            with np.errstate(over="ignore", invalid="ignore"):
+                return self._fit_unguarded(X, y, sample_weight, incremental, classes)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved_state)
@@ -279,12 +308,18 @@ class BaseActivationMLP(BaseEstimator):
             self._optimizer = copy.deepcopy(self._optimizer)
         history = self.history_
         self.loss_curve_ = history["loss"]
+        n_epochs = len(history["loss"])
         early_stopping = self.early_stopping and self.solver in _STOCHASTIC_SOLVERS
+        # A warm start that turns early stopping or diagnostics on: earlier
+        # epochs have no such records. NaN keeps the lists aligned by epoch.
         if early_stopping and "val_score" not in history:
-            # A warm start that turns early stopping on: earlier epochs had
-            # no validation split. NaN keeps the lists aligned by epoch.
-            history["val_loss"] = [np.nan] * len(history["loss"])
-            history["val_score"] = [np.nan] * len(history["loss"])
+            history["val_loss"] = [np.nan] * n_epochs
+            history["val_score"] = [np.nan] * n_epochs
+        if self.diagnostics and "grad_norm" not in history:
+            n_layers = len(self._fit_hidden_sizes) + 1 if n_epochs else 0
+            for key in _DIAGNOSTICS:
+                width = n_layers if key == "grad_norm" else n_layers - 1
+                history[key] = [[np.nan] * width for _ in range(n_epochs)]
         if early_stopping:
             self.validation_scores_ = history["val_score"]
             self.best_validation_score_ = np.nanmax([-np.inf, *history["val_score"]])
@@ -294,12 +329,46 @@ class BaseActivationMLP(BaseEstimator):
             self.best_validation_score_ = None
             self.best_loss_ = min(history["loss"], default=np.inf)
 
-    def _record_epoch(self, loss, val_loss=np.nan, val_score=np.nan):
-        """Append one epoch (or L-BFGS iteration) to ``history_``."""
-        self.history_["loss"].append(loss)
-        if "val_score" in self.history_:
-            self.history_["val_loss"].append(val_loss)
-            self.history_["val_score"].append(val_score)
+    def _record_epoch(self, loss, val_loss=np.nan, val_score=np.nan, stats=None):
+        """Append one epoch (or L-BFGS iteration) to ``history_``.
+
+        Stops training with a :class:`DivergenceError` if the loss is not
+        finite.
+        """
+        if not math.isfinite(loss):
+            self._diverged(f"the training loss became {loss}")
+        history = self.history_
+        history["loss"].append(loss)
+        if "val_score" in history:
+            history["val_loss"].append(val_loss)
+            history["val_score"].append(val_score)
+        if "grad_norm" in history:
+            n_hidden = len(self._fit_hidden_sizes)
+            if stats is None:
+                history["grad_norm"].append([np.nan] * (n_hidden + 1))
+                history["dead_fraction"].append([np.nan] * n_hidden)
+                history["saturated_fraction"].append([np.nan] * n_hidden)
+            else:
+                history["grad_norm"].append(stats.grad_norm())
+                history["dead_fraction"].append(stats.dead_fraction())
+                history["saturated_fraction"].append(stats.saturated_fraction())
+                stats.reset()
+
+    def _diverged(self, cause):
+        step = "iteration" if self.solver == "lbfgs" else "epoch"
+        if self.solver == "lbfgs":
+            hint = "Scale the inputs (e.g. with StandardScaler) or increase alpha."
+        else:
+            hint = (
+                "Try a lower learning_rate_init (it is "
+                f"{self.learning_rate_init!r}), and scale the inputs (e.g. with "
+                "StandardScaler)."
+            )
+        raise DivergenceError(
+            f"Training diverged: {cause} in {step} {self.n_iter_ + 1} of this "
+            f"call (solver={self.solver!r}). {hint} The estimator is left as "
+            "it was before this call."
+        )
 
     def _make_optimizer(self, n_params, dtype):
         if self.solver == "sgd":
@@ -323,14 +392,19 @@ class BaseActivationMLP(BaseEstimator):
 
     def _fit_lbfgs(self, network, params, X, target, sample_weight):
         ws = Workspace(network, X.shape[0], params.dtype)
+        stats = LayerStatistics(network) if self.diagnostics else None
         alpha = self.alpha
         start = time.perf_counter()
+        self.n_iter_ = 0
 
         def loss_grad(p, grad):
-            return network.loss_grad(p, X, target, sample_weight, alpha, grad, ws)
+            return network.loss_grad(
+                p, X, target, sample_weight, alpha, grad, ws, stats
+            )
 
         def on_iteration(loss):
-            self._record_epoch(loss)
+            self._record_epoch(loss, stats=stats)
+            self.n_iter_ += 1
             if self.verbose:
                 print(
                     f"Iteration {len(self.loss_curve_)}, loss = {loss:.8f}, "
@@ -353,6 +427,8 @@ class BaseActivationMLP(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=5,
             )
+        if not (math.isfinite(result.fun) and math.isfinite(params.sum())):
+            self._diverged("the loss or a parameter became non-finite")
         self.n_iter_ = int(result.nit)
         self.loss_ = float(result.fun)
         self.best_loss_ = min([self.loss_, *self.loss_curve_])
@@ -375,6 +451,7 @@ class BaseActivationMLP(BaseEstimator):
             X, target, sample_weight, self._batch_size(X.shape[0]), self.shuffle
         )
         ws = Workspace(network, batches.batch_size, params.dtype)
+        stats = LayerStatistics(network) if self.diagnostics else None
         grad = np.empty_like(params)
         self._no_improvement_count = 0
         self.n_iter_ = 0
@@ -384,9 +461,15 @@ class BaseActivationMLP(BaseEstimator):
                 accumulated_loss = 0.0
                 for Xb, yb, swb in batches.epoch(random_state):
                     batch_loss = network.loss_grad(
-                        params, Xb, yb, swb, self.alpha, grad, ws
+                        params, Xb, yb, swb, self.alpha, grad, ws, stats
                     )
                     optimizer.step(params, grad)
+                    # The sum is NaN or inf as soon as one parameter is: a
+                    # check as cheap as one pass over the parameters.
+                    if not math.isfinite(batch_loss + params.sum()):
+                        self._diverged(
+                            "the training loss or a parameter became non-finite"
+                        )
                     accumulated_loss += batch_loss * Xb.shape[0]
                 self.n_iter_ += 1
                 self.t_ += batches.n_samples
@@ -396,13 +479,13 @@ class BaseActivationMLP(BaseEstimator):
                     val_loss, val_score = self._evaluate(
                         network, X_val, target_val, sw_val
                     )
-                    self._record_epoch(self.loss_, val_loss, val_score)
+                    self._record_epoch(self.loss_, val_loss, val_score, stats)
                     message += (
                         f", validation score = {val_score:.6f}"
                         f", validation loss = {val_loss:.8f}"
                     )
                 else:
-                    self._record_epoch(self.loss_)
+                    self._record_epoch(self.loss_, stats=stats)
                 if self.verbose:
                     print(f"{message}, time = {time.perf_counter() - start:.2f}s")
 

@@ -123,6 +123,11 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         ``n_samples / (n_classes * np.bincount(y))``. Not supported for
         multilabel targets; ``"balanced"`` is not supported by ``partial_fit``.
 
+    diagnostics : bool, default=False
+        Also record, per epoch (per L-BFGS iteration), the per-layer gradient
+        norms and the dead and saturated fractions of each hidden layer in
+        ``history_`` (see there). Off, nothing extra is computed.
+
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
@@ -166,9 +171,19 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         Best value of ``validation_scores_``; None without ``early_stopping``.
 
     history_ : dict of list
-        Per-epoch records: ``"loss"`` always, ``"val_loss"`` (mean
-        cross-entropy on the validation split, without the L2 term) and
-        ``"val_score"`` when a validation split is used.
+        Per-epoch (per L-BFGS iteration) records: ``"loss"`` always,
+        ``"val_loss"`` (mean cross-entropy on the validation split, without
+        the L2 term) and ``"val_score"`` when a validation split is used. With
+        ``diagnostics=True`` also, per epoch, a list per layer:
+        ``"grad_norm"`` (one per weight matrix: the Frobenius norm of the
+        objective's gradient with respect to ``coefs_[i]``, averaged over the
+        epoch's minibatches), ``"dead_fraction"`` (one per hidden layer: the
+        fraction of units whose activation derivative stayed below 1e-8 for
+        every sample seen in the epoch) and ``"saturated_fraction"`` (one per
+        hidden layer: the fraction of (sample, unit) pairs whose derivative is
+        at least 1e-8 but below 1% of the activation's largest derivative).
+        Epochs trained without a record (a warm start that turns early
+        stopping or diagnostics on) hold NaN.
 
     n_iter_ : int
         Epochs (or L-BFGS iterations) run by the last call.
@@ -235,6 +250,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
     _parameter_constraints: dict = {
         **BaseActivationMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
+        "diagnostics": ["boolean"],
     }
 
     def __init__(
@@ -264,6 +280,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         n_iter_no_change=10,
         max_fun=15000,
         class_weight=None,
+        diagnostics=False,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -289,6 +306,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         self.n_iter_no_change = n_iter_no_change
         self.max_fun = max_fun
         self.class_weight = class_weight
+        self.diagnostics = diagnostics
 
     # ------------------------------------------------------------------
     # public API

@@ -17,7 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy import special
 
-from .activations import Identity, log_softmax, softmax
+from .activations import Identity, _max_derivative, log_softmax, softmax
 
 
 def _dot(X, W, out):
@@ -128,7 +128,7 @@ class Network:
         return (np.logaddexp(0, logits) - y * logits).sum(axis=1)
 
     # -- loss and gradient ------------------------------------------------
-    def loss_grad(self, params, X, y, sample_weight, alpha, grad, ws):
+    def loss_grad(self, params, X, y, sample_weight, alpha, grad, ws, stats=None):
         """Objective and its gradient at ``params`` on one batch.
 
         The objective is scikit-learn's: the (sample-weighted) mean
@@ -147,6 +147,9 @@ class Network:
         alpha : float
         ws : Workspace
             Buffers of at least ``n_samples`` rows.
+        stats : LayerStatistics, default=None
+            If given, the hidden layers' derivatives and the weight gradients'
+            norms are added to it.
 
         Returns
         -------
@@ -192,13 +195,19 @@ class Network:
                 break
             delta_prev = np.dot(delta, coefs[i].T, out=ws.delta[i - 1][:n])
             act = self.activations[i - 1]
+            derivative = None
             if not isinstance(act, Identity):
                 z = ws.z[i - 1][:n] if act.needs_z else None
-                delta_prev *= act.derivative(z, a_prev, out=ws.deriv[i - 1][:n])
+                derivative = act.derivative(z, a_prev, out=ws.deriv[i - 1][:n])
+                delta_prev *= derivative
+            if stats is not None:
+                stats.add_derivative(i - 1, derivative, n)
             delta = delta_prev
 
         grad[: self.n_coefs] += alpha * W_all
         grad /= total_weight
+        if stats is not None:
+            stats.add_gradient(coef_grads)
         return float(loss)
 
 
@@ -224,3 +233,76 @@ class Workspace:
         if training:
             self.delta = [np.empty_like(z) for z in self.z[:-1]]
             self.deriv = [np.empty_like(z) for z in self.z[:-1]]
+
+
+class LayerStatistics:
+    """Activation-health counts of the hidden layers, summed over batches.
+
+    A hidden unit is *dead* if its activation derivative stayed below 1e-8
+    for every sample added; a (sample, unit) pair is *saturated* if its
+    derivative is at least 1e-8 but below 1% of the activation's largest
+    derivative (absolute values). Exact zeros, a rectifier's off side, count
+    towards dead units, not saturation. Also: the mean Frobenius norm of each
+    weight matrix's gradient per batch, and the mean and standard deviation of
+    the hidden activations when ``add_values`` is used.
+    """
+
+    dead_below = 1e-8
+
+    def __init__(self, network):
+        self.layer_units = network.layer_units[1:-1]
+        self.n_layers = network.n_layers
+        self.saturated_below = [0.01 * _max_derivative(a) for a in network.activations]
+        self.reset()
+
+    def reset(self):
+        self.alive = [np.zeros(u, dtype=bool) for u in self.layer_units]
+        self.n_saturated = [0] * len(self.layer_units)
+        self.n_pairs = [0] * len(self.layer_units)
+        self.grad_norm_sum = np.zeros(self.n_layers)
+        self.n_batches = 0
+        # Per layer: count, mean and sum of squared deviations of the
+        # activation values, merged batch by batch (Chan et al.), which stays
+        # accurate where sum-of-squares formulas cancel.
+        self.moments = [(0, 0.0, 0.0)] * len(self.layer_units)
+
+    def add_derivative(self, layer, derivative, n_rows):
+        """Add a batch's derivatives of hidden ``layer``; None means all ones."""
+        self.n_pairs[layer] += n_rows * self.layer_units[layer]
+        if derivative is None:  # identity: slope 1 everywhere
+            self.alive[layer][...] = True
+            return
+        magnitude = np.abs(derivative)
+        flowing = magnitude >= self.dead_below
+        self.alive[layer] |= flowing.any(axis=0)
+        small = magnitude < self.saturated_below[layer]
+        self.n_saturated[layer] += int(np.count_nonzero(small & flowing))
+
+    def add_gradient(self, coef_grads):
+        self.grad_norm_sum += [np.linalg.norm(g) for g in coef_grads]
+        self.n_batches += 1
+
+    def add_values(self, layer, a):
+        n_b = a.size
+        mean_b = float(a.mean(dtype=np.float64))
+        m2_b = float(np.square(a - mean_b, dtype=np.float64).sum())
+        n_a, mean_a, m2_a = self.moments[layer]
+        n = n_a + n_b
+        shift = mean_b - mean_a
+        self.moments[layer] = (
+            n,
+            mean_a + shift * n_b / n,
+            m2_a + m2_b + shift * shift * n_a * n_b / n,
+        )
+
+    def dead_fraction(self):
+        return [float(1.0 - alive.mean()) for alive in self.alive]
+
+    def saturated_fraction(self):
+        return [s / max(p, 1) for s, p in zip(self.n_saturated, self.n_pairs)]
+
+    def grad_norm(self):
+        return [float(x) for x in self.grad_norm_sum / max(self.n_batches, 1)]
+
+    def mean_std(self):
+        return [(m, float(np.sqrt(m2 / max(n, 1)))) for n, m, m2 in self.moments]

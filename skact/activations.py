@@ -130,6 +130,9 @@ class Activation:
     #: Weight initialisation scheme, ``"glorot"`` or ``"he"``: see
     #: :meth:`init_bound`.
     init = "glorot"
+    #: The largest value of ``|f'(z)|``; the diagnostics call a derivative
+    #: below 1% of it *saturated*. None: estimated on ``z`` in [-10, 10].
+    max_derivative = None
 
     def forward(self, z):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -166,6 +169,7 @@ class Identity(Activation):
 
     name = "identity"
     needs_z = False
+    max_derivative = 1.0
 
     def forward(self, z, out=None):
         if out is None:
@@ -195,6 +199,7 @@ class Sigmoid(Activation):
     name = "sigmoid"
     aliases = ("logistic",)
     needs_z = False
+    max_derivative = 0.25
 
     def forward(self, z, out=None):
         return special.expit(z, out=_result(out, z))
@@ -212,6 +217,7 @@ class Tanh(Activation):
 
     name = "tanh"
     needs_z = False
+    max_derivative = 1.0
 
     def forward(self, z, out=None):
         return np.tanh(z, out=_result(out, z))
@@ -231,6 +237,7 @@ class ReLU(Activation):
     name = "relu"
     init = "he"
     needs_z = False
+    max_derivative = 1.0
 
     def forward(self, z, out=None):
         return np.maximum(z, 0, out=_result(out, z))
@@ -263,6 +270,10 @@ class LeakyReLU(Activation):
     def _params(self):
         return {"negative_slope": self.negative_slope}
 
+    @property
+    def max_derivative(self):
+        return max(1.0, self.negative_slope)
+
     def forward(self, z, out=None):
         return _where(z > 0, z, z * self.negative_slope, _result(out, z))
 
@@ -292,6 +303,11 @@ class ELU(Activation):
 
     def _params(self):
         return {"alpha": self.alpha}
+
+    @property
+    def max_derivative(self):
+        # alpha e^z for z <= 0 approaches alpha at 0.
+        return max(1.0, self.alpha)
 
     def forward(self, z, out=None):
         # expm1 of min(z, 0): exact near 0 and never overflows for large z.
@@ -323,6 +339,8 @@ class GELU(Activation):
 
     name = "gelu"
     init = "he"
+    # The derivative peaks where its own derivative (2 - z^2) phi(z) vanishes.
+    max_derivative = float(special.ndtr(_SQRT_2) + _SQRT_2 * _INV_SQRT_2PI / math.e)
 
     def forward(self, z, out=None):
         # ndtr(z) = (1 + erf(z / sqrt 2)) / 2, computed accurately in both tails.
@@ -348,6 +366,7 @@ class GELUTanh(Activation):
 
     name = "gelu_tanh"
     init = "he"
+    max_derivative = 1.128993068655481  # at z = 1.4185, found numerically
     _c = math.sqrt(2.0 / math.pi)
     _k = 0.044715
 
@@ -382,6 +401,7 @@ class SiLU(Activation):
     name = "silu"
     init = "he"
     aliases = ("swish",)
+    max_derivative = 1.0998393201285284  # at z = 2.3994, found numerically
 
     def forward(self, z, out=None):
         return np.multiply(z, special.expit(z), out=_result(out, z))
@@ -410,6 +430,7 @@ class Softplus(Activation):
     name = "softplus"
     init = "he"
     needs_z = False
+    max_derivative = 1.0  # sigmoid(beta z), approached as z -> inf
 
     def __init__(self, beta=1.0):
         if not beta > 0:
@@ -515,6 +536,7 @@ class _OutAdapter(Activation):
         self.activation = activation
         self.name = activation_name(activation)
         self.needs_z = getattr(activation, "needs_z", True)
+        self.max_derivative = getattr(activation, "max_derivative", None)
 
     def _params(self):
         return {"activation": self.activation}
@@ -543,6 +565,15 @@ class _OutAdapter(Activation):
 
     def derivative(self, z, a, out=None):
         return self._store("derivative", self.activation.derivative(z, a), a, out)
+
+
+def _max_derivative(activation):
+    """``activation.max_derivative``, or ``max |f'(z)|`` on a grid of [-10, 10]."""
+    value = getattr(activation, "max_derivative", None)
+    if value is None:
+        z = np.linspace(-10.0, 10.0, 2001)
+        value = np.max(np.abs(activation.derivative(z, activation.forward(z))))
+    return float(value)
 
 
 def _engine_activation(activation):

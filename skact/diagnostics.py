@@ -5,11 +5,94 @@
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+from sklearn.utils import gen_batches
 from sklearn.utils.validation import check_is_fitted
 
+from ._base import _rows_per_chunk
+from ._network import LayerStatistics, Workspace
 from .activations import Identity, activation_name
 
-__all__ = ["linear_equivalent"]
+__all__ = ["activation_statistics", "linear_equivalent"]
+
+
+def activation_statistics(estimator, X):
+    """How the hidden layers of a fitted network respond to data ``X``.
+
+    Parameters
+    ----------
+    estimator : ActivationMLPClassifier
+        A fitted network.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        The data to pass through it.
+
+    Returns
+    -------
+    statistics : list of dict
+        One dict per hidden layer, input side first, with keys:
+
+        - ``"activation"``: the layer's activation name;
+        - ``"dead_fraction"``: the fraction of the layer's units whose
+          activation derivative is below 1e-8 for every sample of ``X``
+          (dead units: no gradient reaches their weights);
+        - ``"saturated_fraction"``: the fraction of (sample, unit) pairs whose
+          derivative is at least 1e-8 but below 1% of the activation's largest
+          derivative (``max_derivative``). Exact zeros, a rectifier's inactive
+          side, are not counted: they are what ``dead_fraction`` measures;
+        - ``"mean"``, ``"std"``: the mean and standard deviation of the
+          layer's activation values over all (sample, unit) pairs.
+
+        These are the definitions of ``history_``'s ``"dead_fraction"`` and
+        ``"saturated_fraction"`` with ``diagnostics=True``, there computed on
+        each epoch's training batches.
+
+    See Also
+    --------
+    ActivationMLPClassifier : ``diagnostics=True`` records these during
+        training.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_moons
+    >>> from skact import ActivationMLPClassifier, activation_statistics
+    >>> X, y = make_moons(200, noise=0.1, random_state=0)
+    >>> clf = ActivationMLPClassifier((8,), activation="relu", solver="lbfgs",
+    ...                               random_state=0).fit(X, y)
+    >>> stats = activation_statistics(clf, X)
+    >>> stats[0]["activation"], len(stats)
+    ('relu', 1)
+    >>> 0.0 <= stats[0]["dead_fraction"] <= 1.0
+    True
+    """
+    X = estimator._validate_for_predict(X)
+    network = estimator._network()
+    n = X.shape[0]
+    stats = LayerStatistics(network)
+    row_bytes = X.dtype.itemsize * 3 * sum(network.layer_units[1:])
+    chunk = _rows_per_chunk(row_bytes, n)
+    ws = Workspace(network, chunk, X.dtype, training=True)
+    for rows in gen_batches(n, chunk):
+        network.forward(estimator.coefs_, estimator.intercepts_, X[rows], ws)
+        m = rows.stop - rows.start
+        for i, act in enumerate(network.activations):
+            z = ws.z[i][:m] if act.needs_z else None
+            a = ws.a[i][:m]
+            stats.add_derivative(i, act.derivative(z, a, out=ws.deriv[i][:m]), m)
+            stats.add_values(i, a)
+    return [
+        {
+            "activation": activation_name(act),
+            "dead_fraction": dead,
+            "saturated_fraction": saturated,
+            "mean": mean,
+            "std": std,
+        }
+        for act, dead, saturated, (mean, std) in zip(
+            network.activations,
+            stats.dead_fraction(),
+            stats.saturated_fraction(),
+            stats.mean_std(),
+        )
+    ]
 
 
 def linear_equivalent(estimator):

@@ -180,6 +180,7 @@ def test_same_parameters_and_defaults_as_sklearn():
     ours = ActivationMLPClassifier().get_params()
     theirs = MLPClassifier().get_params()
     assert ours.pop("class_weight") is None
+    assert ours.pop("diagnostics") is False
     assert ours == theirs
 
 

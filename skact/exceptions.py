@@ -1,0 +1,36 @@
+"""Exceptions and warnings raised by skact."""
+
+# Authors: The skact developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+
+class DivergenceError(ValueError):
+    """Training produced a non-finite loss or parameter and was stopped.
+
+    The estimator is left exactly as it was before the call that diverged.
+    Usually the learning rate (``learning_rate_init``) is too high, or the
+    input is not scaled.
+    """
+
+
+class InconsistentVersionWarning(UserWarning):
+    """A model is loaded under a different skact version than it was saved.
+
+    Attributes
+    ----------
+    estimator_name : str
+    original_version, current_version : str
+    """
+
+    def __init__(self, *, estimator_name, original_version, current_version):
+        self.estimator_name = estimator_name
+        self.original_version = original_version
+        self.current_version = current_version
+
+    def __str__(self):
+        return (
+            f"Loading {self.estimator_name} saved with skact "
+            f"{self.original_version} under skact {self.current_version}: it "
+            "may fail or predict differently. Refit the model with this "
+            "version, or load it under the version that saved it."
+        )
