@@ -22,13 +22,14 @@ from sklearn import get_config
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
-from sklearn.utils import check_random_state, gen_batches
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import activations as _activations
 from ._network import LayerStatistics, Network, Workspace
 from ._optimizers import SGD, Adam, minimize_lbfgs
+from ._threads import blas_threads_for
 from ._version import __version__
 from .exceptions import DivergenceError, InconsistentVersionWarning
 
@@ -36,10 +37,25 @@ _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _DIAGNOSTICS = ("grad_norm", "dead_fraction", "saturated_fraction")
 
 
+#: Most memory (MiB) a chunked forward pass uses for its hidden layers. Chunks
+#: beyond a few thousand rows are no faster, only bigger.
+MAX_CHUNK_MIB = 16
+
+
 def _rows_per_chunk(row_bytes, n_rows):
-    """Rows that fit in scikit-learn's ``working_memory`` (MiB), at least 1."""
-    budget = get_config()["working_memory"] * 2**20
+    """Rows whose buffers fit in scikit-learn's ``working_memory`` (MiB) and
+    in ``MAX_CHUNK_MIB``; at least 1."""
+    budget = min(get_config()["working_memory"], MAX_CHUNK_MIB) * 2**20
     return int(min(n_rows, max(1, budget // max(row_bytes, 1))))
+
+
+def _batches(n, batch_size):
+    """Slices of ``batch_size`` consecutive rows covering ``range(n)``.
+
+    ``sklearn.utils.gen_batches`` without its per-call parameter validation,
+    which costs more than a small network's whole batch.
+    """
+    return [slice(i, min(i + batch_size, n)) for i in range(0, n, batch_size)]
 
 
 class BaseActivationMLP(BaseEstimator):
@@ -171,9 +187,9 @@ class BaseActivationMLP(BaseEstimator):
         units = [self.n_features_in_, *self._fit_hidden_sizes, self.n_outputs_]
         return Network(units, self._fit_activations, self.out_activation_)
 
-    def _validate_for_predict(self, X):
-        """``X`` checked against the fitted model, as CSR or dense, in the
-        weights' dtype."""
+    def _validate_for_predict(self, X, cast=True):
+        """``X`` checked against the fitted model, as CSR or dense, in float32
+        or float64; ``cast`` converts it to the weights' dtype."""
         check_is_fitted(self)
         X = validate_data(
             self,
@@ -183,24 +199,40 @@ class BaseActivationMLP(BaseEstimator):
             reset=False,
         )
         X = X.tocsr() if sp.issparse(X) else X
-        return X.astype(self.coefs_[0].dtype, copy=False)
+        return X.astype(self.coefs_[0].dtype, copy=False) if cast else X
 
-    def _logits(self, X):
-        """Output-layer pre-activations of unvalidated input ``X``."""
-        X = self._validate_for_predict(X)
-        return self._forward(self._network(), X)
+    def _logits(self, X, transform=None):
+        """Output-layer pre-activations of unvalidated input ``X``, or
+        ``transform`` of them (see ``_forward``)."""
+        X = self._validate_for_predict(X, cast=False)
+        return self._forward(self._network(), X, transform)
 
-    def _forward(self, network, X):
-        """Logits in chunks that fit in ``working_memory``, so memory does not
-        grow with the widest layer times ``n_samples``. The workspace is local:
-        concurrent calls from several threads are safe."""
+    def _forward(self, network, X, transform=None):
+        """Logits of ``X``, or ``transform(logits)``, computed in chunks.
+
+        Chunks are sized by ``working_memory`` (and ``MAX_CHUNK_MIB``), so
+        memory does not grow with the widest layer times ``n_samples``; each
+        chunk is cast to the weights' dtype on its own, never the whole of
+        ``X``. ``transform(network, logits)`` maps a chunk's logits (which it
+        may overwrite) to an array with one row per sample. The workspace is
+        local: concurrent calls from several threads are safe.
+        """
         n = X.shape[0]
-        out = np.empty((n, self.n_outputs_), dtype=X.dtype)
-        row_bytes = X.dtype.itemsize * sum(network.layer_units[1:])
+        dtype = self.coefs_[0].dtype
+        row_bytes = dtype.itemsize * sum(network.layer_units[1:])
         chunk = _rows_per_chunk(row_bytes, n)
-        ws = Workspace(network, chunk, X.dtype, training=False)
-        for rows in gen_batches(n, chunk):
-            out[rows] = network.forward(self.coefs_, self.intercepts_, X[rows], ws)
+        ws = Workspace(network, chunk, dtype, training=False)
+        out = None
+        for rows in _batches(n, chunk):
+            Xc = X[rows].astype(dtype, copy=False)
+            result = network.forward(self.coefs_, self.intercepts_, Xc, ws)
+            if transform is not None:
+                result = transform(network, result)
+            if out is None:
+                out = np.empty((n, *result.shape[1:]), dtype=result.dtype)
+            out[rows] = result
+        if out is None:  # no rows
+            out = np.empty((0, self.n_outputs_), dtype=dtype)
         return out
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
@@ -270,12 +302,22 @@ class BaseActivationMLP(BaseEstimator):
         self._fit_activations = activations
         self.coefs_, self.intercepts_ = network.views(params)
 
-        if self.solver == "lbfgs":
-            self._fit_lbfgs(network, params, X, target, sample_weight)
-        else:
-            self._fit_stochastic(
-                network, params, X, target, sample_weight, random_state, incremental
-            )
+        rows = X.shape[0]
+        if self.solver != "lbfgs":
+            rows = min(rows, 200 if self.batch_size == "auto" else self.batch_size)
+        with blas_threads_for(rows * network.largest_layer):
+            if self.solver == "lbfgs":
+                self._fit_lbfgs(network, params, X, target, sample_weight)
+            else:
+                self._fit_stochastic(
+                    network,
+                    params,
+                    X,
+                    target,
+                    sample_weight,
+                    random_state,
+                    incremental,
+                )
         return self
 
     def _pack_current_weights(self, network, dtype):
@@ -474,19 +516,20 @@ class BaseActivationMLP(BaseEstimator):
                 self.n_iter_ += 1
                 self.t_ += batches.n_samples
                 self.loss_ = accumulated_loss / batches.n_samples
-                message = f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}"
                 if early_stopping:
                     val_loss, val_score = self._evaluate(
                         network, X_val, target_val, sw_val
                     )
                     self._record_epoch(self.loss_, val_loss, val_score, stats)
-                    message += (
-                        f", validation score = {val_score:.6f}"
-                        f", validation loss = {val_loss:.8f}"
-                    )
                 else:
                     self._record_epoch(self.loss_, stats=stats)
                 if self.verbose:
+                    message = f"Iteration {self.n_iter_}, loss = {self.loss_:.8f}"
+                    if early_stopping:
+                        message += (
+                            f", validation score = {val_score:.6f}"
+                            f", validation loss = {val_loss:.8f}"
+                        )
                     print(f"{message}, time = {time.perf_counter() - start:.2f}s")
 
                 self._update_no_improvement_count(early_stopping, params)
@@ -586,26 +629,29 @@ class _Minibatches:
 
     Shuffling permutes sample indices rather than the data, and dense rows
     are gathered into one reused buffer, so an epoch allocates no batch-sized
-    arrays. Without shuffling, batches are views (or the whole data).
+    arrays. Without shuffling, batches are views. A single batch holding every
+    sample is never shuffled: its gradient is a sum over samples, whose order
+    changes nothing but rounding.
     """
 
     def __init__(self, X, target, sample_weight, batch_size, shuffle):
         self.X, self.target, self.sample_weight = X, target, sample_weight
         self.n_samples = X.shape[0]
         self.batch_size = batch_size
-        self.shuffle = shuffle
+        self.slices = _batches(self.n_samples, batch_size)
+        self.shuffle = shuffle and len(self.slices) > 1
         self._buffer = None
-        if shuffle and not sp.issparse(X):
+        if self.shuffle and not sp.issparse(X):
             self._buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
 
     def epoch(self, random_state):
         X, target, sw = self.X, self.target, self.sample_weight
         if not self.shuffle:
-            for rows in gen_batches(self.n_samples, self.batch_size):
+            for rows in self.slices:
                 yield X[rows], target[rows], None if sw is None else sw[rows]
             return
         order = random_state.permutation(self.n_samples)
-        for rows in gen_batches(self.n_samples, self.batch_size):
+        for rows in self.slices:
             idx = order[rows]
             if self._buffer is None:
                 Xb = X[idx]

@@ -373,10 +373,10 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
-        logits = self._logits(X)
+        predicted = self._logits(X, _predicted_indices)
         if self.out_activation_ == "logistic":
-            return (logits > 0).astype(int)
-        return self.classes_[np.argmax(logits, axis=1)]
+            return predicted
+        return self.classes_[predicted]
 
     def predict_proba(self, X):
         """Class probabilities: the softmax of the output layer.
@@ -391,8 +391,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             In the order of ``classes_``; rows sum to 1 (for a multilabel
             target, each column is one label's probability).
         """
-        logits = self._logits(X)
-        return self._network().output_proba(logits, out=logits)
+        return self._logits(X, lambda net, z: net.output_proba(z, out=z))
 
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed stably from the logits.
@@ -405,8 +404,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        logits = self._logits(X)
-        return self._network().output_log_proba(logits, out=logits)
+        return self._logits(X, lambda net, z: net.output_log_proba(z, out=z))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -521,3 +519,10 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             raise ValueError(f"Invalid class_weight={self.class_weight!r}: {e}") from e
         weights = per_class.astype(X.dtype)[target]
         return weights if sample_weight is None else weights * sample_weight
+
+
+def _predicted_indices(network, logits):
+    """Each row's class index, or its 0/1 labels for a multilabel network."""
+    if network.output == "logistic":
+        return (logits > 0).astype(int)
+    return logits.argmax(axis=1)

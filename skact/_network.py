@@ -16,8 +16,15 @@ single dot product over the leading block.
 import numpy as np
 import scipy.sparse as sp
 from scipy import special
+from scipy.linalg import blas
 
-from .activations import Identity, _max_derivative, log_softmax, softmax
+from .activations import (
+    Identity,
+    _max_derivative,
+    _row_max,
+    log_softmax,
+    softmax,
+)
 
 
 def _dot(X, W, out):
@@ -27,6 +34,16 @@ def _dot(X, W, out):
     else:
         np.dot(X, W, out=out)
     return out
+
+
+def _axpy(x, y, a):
+    """``y += a * x`` in place, without a temporary (BLAS axpy); 1-d arrays."""
+    if y.dtype == np.float64:
+        blas.daxpy(x, y, a=a)
+    elif y.dtype == np.float32:
+        blas.saxpy(x, y, a=a)
+    else:  # pragma: no cover - the engine runs in float32 or float64
+        y += a * x
 
 
 class Network:
@@ -57,6 +74,8 @@ class Network:
         ends = np.cumsum([0, *sizes])
         self._slices = [slice(a, b) for a, b in zip(ends[:-1], ends[1:])]
         self.n_layers = len(shapes)
+        #: Weights of the largest layer: a product's work per row.
+        self.largest_layer = max(a * b for a, b in shapes)
         self.n_coefs = int(ends[self.n_layers])
         self.n_params = int(ends[-1])
 
@@ -156,19 +175,27 @@ class Network:
         loss : float
         """
         n = X.shape[0]
-        coefs, intercepts = self.views(params)
-        coef_grads, intercept_grads = self.views(grad)
+        coefs, intercepts = ws.views(self, params)
+        coef_grads, intercept_grads = ws.views(self, grad)
         logits = self.forward(coefs, intercepts, X, ws)
 
         # Output delta d(loss)/d(logits) written over the logits, for both
         # canonical pairs: (p - y) for softmax + cross-entropy and for
         # sigmoid + binary cross-entropy.
         if self.output == "softmax":
-            logp = log_softmax(logits, out=logits)
-            rows = np.arange(n)
-            per_sample = -logp[rows, y]
-            delta = np.exp(logp, out=logp)
+            # log p_y = (z_y - max z) - log sum exp(z - max z): the loss comes
+            # from the shifted logits and the softmax's normaliser, both
+            # needed for the delta anyway.
+            rows = ws.rows[:n]
+            logits -= _row_max(logits)
+            picked = logits[rows, y]
+            exp = np.exp(logits, out=logits)
+            norm = np.dot(exp, ws.ones_out, out=ws.row[:n])
+            exp /= norm
+            delta = exp
             delta[rows, y] -= 1
+            per_sample = np.log(norm, out=norm).reshape(-1)
+            per_sample -= picked
         else:
             per_sample = self.sample_losses(logits, y)
             delta = special.expit(logits, out=logits)
@@ -176,21 +203,22 @@ class Network:
 
         if sample_weight is None:
             total_weight = n
-            loss = per_sample.sum() / n
+            loss = np.add.reduce(per_sample) / n
         else:
             total_weight = sample_weight.sum()
             loss = np.dot(sample_weight, per_sample) / total_weight
             delta *= sample_weight[:, None]
         W_all = params[: self.n_coefs]
-        loss += 0.5 * alpha * np.dot(W_all, W_all) / total_weight
+        if alpha:
+            loss += 0.5 * alpha * np.dot(W_all, W_all) / total_weight
 
         for i in range(self.n_layers - 1, -1, -1):
             a_prev = X if i == 0 else ws.a[i - 1][:n]
-            if sp.issparse(a_prev):
+            if i == 0 and sp.issparse(a_prev):
                 coef_grads[i][...] = a_prev.T @ delta
             else:
                 np.dot(a_prev.T, delta, out=coef_grads[i])
-            np.sum(delta, axis=0, out=intercept_grads[i])
+            np.dot(ws.ones_rows[:n], delta, out=intercept_grads[i])
             if i == 0:
                 break
             delta_prev = np.dot(delta, coefs[i].T, out=ws.delta[i - 1][:n])
@@ -204,7 +232,8 @@ class Network:
                 stats.add_derivative(i - 1, derivative, n)
             delta = delta_prev
 
-        grad[: self.n_coefs] += alpha * W_all
+        if alpha:
+            _axpy(W_all, grad[: self.n_coefs], alpha)
         grad /= total_weight
         if stats is not None:
             stats.add_gradient(coef_grads)
@@ -233,6 +262,23 @@ class Workspace:
         if training:
             self.delta = [np.empty_like(z) for z in self.z[:-1]]
             self.deriv = [np.empty_like(z) for z in self.z[:-1]]
+            # For the softmax's fancy indexing, and ones with which BLAS sums
+            # along rows (normalisers) and columns (intercept gradients)
+            # faster than NumPy's reductions do.
+            self.rows = np.arange(n_rows)
+            self.row = np.empty((n_rows, 1), dtype=dtype)
+            self.ones_rows = np.ones(n_rows, dtype=dtype)
+            self.ones_out = np.ones((units[-1], 1), dtype=dtype)
+        self._views = {}
+
+    def views(self, network, flat):
+        """``network.views(flat)``, made once per buffer: a training loop
+        passes the same parameter and gradient buffers at every step."""
+        key = id(flat)
+        cached = self._views.get(key)
+        if cached is None or cached[0] is not flat:
+            cached = self._views[key] = (flat, network.views(flat))
+        return cached[1]
 
 
 class LayerStatistics:

@@ -12,6 +12,8 @@ numbers, so it pickles and survives ``warm_start``.
 import numpy as np
 import scipy.optimize
 
+from ._network import _axpy
+
 
 class _StochasticOptimizer:
     def __init__(self, learning_rate_init):
@@ -67,11 +69,10 @@ class SGD(_StochasticOptimizer):
     def step(self, params, grad):
         lr, mu, v = self.learning_rate, self.momentum, self.velocity
         v *= mu
-        v -= lr * grad
+        _axpy(grad, v, -lr)
         if self.nesterov:
-            update = np.multiply(v, mu, out=self._scratch(v))
-            update -= lr * grad
-            params += update
+            _axpy(v, params, mu)
+            _axpy(grad, params, -lr)
         else:
             params += v
 
@@ -119,19 +120,17 @@ class Adam(_StochasticOptimizer):
         b1, b2 = self.beta_1, self.beta_2
         m, v = self.m, self.v
         m *= b1
-        m += (1 - b1) * grad
+        _axpy(grad, m, 1 - b1)
         v *= b2
         tmp = np.multiply(grad, grad, out=self._scratch(grad))
-        tmp *= 1 - b2
-        v += tmp
+        _axpy(tmp, v, 1 - b2)
         self.learning_rate = (
             self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         )
         np.sqrt(v, out=tmp)
         tmp += self.epsilon
         np.divide(m, tmp, out=tmp)
-        tmp *= self.learning_rate
-        params -= tmp
+        _axpy(tmp, params, -self.learning_rate)
 
 
 def minimize_lbfgs(loss_grad, params, *, max_iter, max_fun, tol, callback=None):

@@ -5,10 +5,9 @@
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils import gen_batches
 from sklearn.utils.validation import check_is_fitted
 
-from ._base import _rows_per_chunk
+from ._base import _batches, _rows_per_chunk
 from ._network import LayerStatistics, Workspace
 from .activations import Identity, activation_name
 
@@ -70,7 +69,7 @@ def activation_statistics(estimator, X):
     row_bytes = X.dtype.itemsize * 3 * sum(network.layer_units[1:])
     chunk = _rows_per_chunk(row_bytes, n)
     ws = Workspace(network, chunk, X.dtype, training=True)
-    for rows in gen_batches(n, chunk):
+    for rows in _batches(n, chunk):
         network.forward(estimator.coefs_, estimator.intercepts_, X[rows], ws)
         m = rows.stop - rows.start
         for i, act in enumerate(network.activations):
