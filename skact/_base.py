@@ -238,15 +238,23 @@ class BaseActivationMLP(BaseEstimator):
     def _fit(self, X, y, sample_weight, incremental, classes=None):
         # A failed call (bad input, an interrupted or diverging fit) must leave
         # the estimator as it was. Training works on a fresh parameter buffer
-        # and on copies of the histories and optimizer, so restoring the
-        # attribute dict undoes everything.
+        # and a copy of the optimizer, and only appends to the history lists,
+        # so restoring the attribute dict and the lists' lengths undoes
+        # everything (without copying a history that grows with every
+        # partial_fit call).
         saved_state = self.__dict__.copy()
+        history = saved_state.get("history_", {})
+        lengths = {key: len(values) for key, values in history.items()}
+        if "history_" in saved_state:
+            saved_state["history_"] = dict(history)  # keys training may add
         try:
             # Overflow is how divergence starts; it is detected and reported
             # as a DivergenceError rather than as floating-point warnings.
             with np.errstate(over="ignore", invalid="ignore"):
                 return self._fit_unguarded(X, y, sample_weight, incremental, classes)
         except BaseException:
+            for key, length in lengths.items():
+                del history[key][length:]
             self.__dict__.clear()
             self.__dict__.update(saved_state)
             raise
@@ -336,9 +344,9 @@ class BaseActivationMLP(BaseEstimator):
     def _prepare_training_state(self, first_pass):
         """Start the records training appends to, or copy them to continue.
 
-        Copies, so that a failed call can be undone (see ``_fit``).
-        ``history_`` is the record; ``loss_curve_`` and ``validation_scores_``
-        are its lists under scikit-learn's names.
+        The optimizer is copied, so that a failed call can be undone (see
+        ``_fit``). ``history_`` is the record; ``loss_curve_`` and
+        ``validation_scores_`` are its lists under scikit-learn's names.
         """
         if first_pass:
             self.n_iter_ = 0
@@ -346,7 +354,6 @@ class BaseActivationMLP(BaseEstimator):
             self.history_ = {"loss": []}
             self._optimizer = None
         else:
-            self.history_ = {k: list(v) for k, v in self.history_.items()}
             self._optimizer = copy.deepcopy(self._optimizer)
         history = self.history_
         self.loss_curve_ = history["loss"]
@@ -461,6 +468,8 @@ class BaseActivationMLP(BaseEstimator):
             tol=self.tol,
             callback=on_iteration,
         )
+        if not (math.isfinite(result.fun) and math.isfinite(params.sum())):
+            self._diverged("the loss or a parameter became non-finite")
         if result.status != 0:
             warnings.warn(
                 f"lbfgs failed to converge after {result.nit} iterations "
@@ -469,8 +478,6 @@ class BaseActivationMLP(BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=5,
             )
-        if not (math.isfinite(result.fun) and math.isfinite(params.sum())):
-            self._diverged("the loss or a parameter became non-finite")
         self.n_iter_ = int(result.nit)
         self.loss_ = float(result.fun)
         self.best_loss_ = min([self.loss_, *self.loss_curve_])
@@ -498,6 +505,7 @@ class BaseActivationMLP(BaseEstimator):
         self._no_improvement_count = 0
         self.n_iter_ = 0
         start = time.perf_counter()
+        Xb = None
         try:
             for _ in range(self.max_iter):
                 accumulated_loss = 0.0
@@ -554,6 +562,16 @@ class BaseActivationMLP(BaseEstimator):
                     )
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.", stacklevel=5)
+
+        # Each batch's loss was computed before its update: make sure the last
+        # update left outputs that are still finite, at the cost of one
+        # forward pass over one batch.
+        coefs, intercepts = ws.views(network, params)
+        if (
+            Xb is not None
+            and not np.isfinite(network.forward(coefs, intercepts, Xb, ws)).all()
+        ):
+            self._diverged("the network's outputs overflowed after the last update")
 
         if early_stopping and hasattr(self, "_best_params"):
             params[...] = self._best_params
