@@ -16,7 +16,7 @@ from threadpoolctl import ThreadpoolController
 
 #: Largest product (rows x fan_in x fan_out multiply-adds) run on one thread;
 #: above it, a second core pays for its synchronisation.
-SINGLE_THREAD_MAX_WORK = 2**21
+SINGLE_THREAD_MAX_WORK = 2**26
 
 _lock = threading.Lock()
 _users = 0

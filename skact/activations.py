@@ -344,16 +344,23 @@ class GELU(Activation):
 
     def forward(self, z, out=None):
         # ndtr(z) = (1 + erf(z / sqrt 2)) / 2, computed accurately in both tails.
-        return np.multiply(z, special.ndtr(z), out=_result(out, z))
+        if out is None or out is z:
+            return np.multiply(z, special.ndtr(z), out=_result(out, z))
+        out = special.ndtr(z, out=out)
+        out *= z
+        return out
 
     def derivative(self, z, a, out=None):
         # The density is exactly 0 in floating point beyond |z| = 40; clipping
         # there keeps z * z from overflowing for huge z.
-        zc = np.clip(z, -40.0, 40.0)
-        pdf = np.exp(-0.5 * zc * zc)
+        pdf = np.clip(z, -40.0, 40.0)
+        np.square(pdf, out=pdf)
+        pdf *= -0.5
+        np.exp(pdf, out=pdf)
+        pdf *= z
         pdf *= _INV_SQRT_2PI
         out = special.ndtr(z, out=_result(out, z))
-        out += z * pdf
+        out += pdf
         return out
 
 
@@ -374,7 +381,13 @@ class GELUTanh(Activation):
         # tanh(c (z + k z^3)) is exactly +-1 in floating point once |z| > 10,
         # so clipping z there changes nothing but keeps z^3 from overflowing.
         zc = np.clip(z, -10.0, 10.0)
-        return zc, np.tanh(self._c * (zc + self._k * zc**3))
+        # zc * zc * zc, not zc**3: NumPy's power is ~100 times slower.
+        inner = zc * zc
+        inner *= self._k
+        inner += 1
+        inner *= zc
+        inner *= self._c
+        return zc, np.tanh(inner, out=inner)
 
     def forward(self, z, out=None):
         _, t = self._tanh_inner(z)
@@ -404,7 +417,11 @@ class SiLU(Activation):
     max_derivative = 1.0998393201285284  # at z = 2.3994, found numerically
 
     def forward(self, z, out=None):
-        return np.multiply(z, special.expit(z), out=_result(out, z))
+        if out is None or out is z:
+            return np.multiply(z, special.expit(z), out=_result(out, z))
+        out = special.expit(z, out=out)
+        out *= z
+        return out
 
     def derivative(self, z, a, out=None):
         s = special.expit(z)
