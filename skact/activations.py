@@ -344,7 +344,7 @@ class GELU(Activation):
 
     def forward(self, z, out=None):
         # ndtr(z) = (1 + erf(z / sqrt 2)) / 2, computed accurately in both tails.
-        if out is None or out is z:
+        if out is None or np.may_share_memory(out, z):
             return np.multiply(z, special.ndtr(z), out=_result(out, z))
         out = special.ndtr(z, out=out)
         out *= z
@@ -417,7 +417,7 @@ class SiLU(Activation):
     max_derivative = 1.0998393201285284  # at z = 2.3994, found numerically
 
     def forward(self, z, out=None):
-        if out is None or out is z:
+        if out is None or np.may_share_memory(out, z):
             return np.multiply(z, special.expit(z), out=_result(out, z))
         out = special.expit(z, out=out)
         out *= z
