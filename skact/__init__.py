@@ -9,6 +9,9 @@ Public names:
   non-linear activations collapses into.
 - :func:`activation_statistics`: dead and saturated units, mean and spread of
   each hidden layer on given data.
+- :class:`ActivationDisplay`, :class:`TrainingHistoryDisplay`: plots of
+  activation functions and their derivatives, and of the training history
+  (loss, gradient norms, dead and saturated units); need matplotlib.
 - :mod:`skact.activations`: the activation registry and protocol.
 - :mod:`skact.exceptions`: :class:`~skact.exceptions.DivergenceError` and
   :class:`~skact.exceptions.InconsistentVersionWarning`.
@@ -21,9 +24,12 @@ from . import activations, exceptions
 from ._mlp import ActivationMLPClassifier
 from ._version import __version__
 from .diagnostics import activation_statistics, linear_equivalent
+from .plotting import ActivationDisplay, TrainingHistoryDisplay
 
 __all__ = [
+    "ActivationDisplay",
     "ActivationMLPClassifier",
+    "TrainingHistoryDisplay",
     "__version__",
     "activation_statistics",
     "activations",

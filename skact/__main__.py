@@ -6,7 +6,7 @@
 import argparse
 import sys
 
-from ._demo import DEMO_ACTIVATIONS, run_demo
+from ._demo import DEMO_ACTIVATIONS, FIGURE_NAME, run_demo
 
 
 def main(argv=None):
@@ -17,10 +17,12 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser(
         "demo",
-        help="fit the circle data with each activation and print a table",
+        help="grid-search activations on the circle data and print a table",
         description=(
-            "Cross-validate the seed network (2-16-16-2, Adam) on the circle "
-            "data with each activation and print accuracy and fit time."
+            "Grid-search the activation of the seed network (2-16-16-2, Adam) "
+            "on the circle data with cross-validation and print each "
+            "activation's accuracy and fit time; with --out, also draw each "
+            "activation's decision boundary. Progress goes to stderr."
         ),
     )
     demo.add_argument(
@@ -31,11 +33,19 @@ def main(argv=None):
         help="activations to compare (default: all built-in ones)",
     )
     demo.add_argument("--cv", type=int, default=5, help="number of folds (default 5)")
+    demo.add_argument(
+        "--out",
+        metavar="DIR",
+        help=(
+            f"write the decision boundaries figure to DIR/{FIGURE_NAME} "
+            "(DIR is created if missing; needs matplotlib)"
+        ),
+    )
     args = parser.parse_args(argv)
     if args.command == "demo":
         try:
-            run_demo(args.activations, cv=args.cv)
-        except ValueError as e:
+            run_demo(args.activations, cv=args.cv, out=args.out)
+        except (ValueError, ImportError) as e:
             parser.exit(2, f"python -m skact demo: error: {e}\n")
     return 0
 

@@ -6,27 +6,45 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from skact.__main__ import main
-from skact._demo import DEMO_ACTIVATIONS, run_demo
+from skact._demo import DEMO_ACTIVATIONS, FIGURE_NAME, run_demo
 
-EXAMPLES = sorted((Path(__file__).parents[1] / "examples").glob("*.py"))
+EXAMPLES_DIR = Path(__file__).parents[1] / "examples"
+EXAMPLES = sorted(EXAMPLES_DIR.glob("*.py"))
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+# ----------------------------------------------------------------------
+# python -m skact demo
+# ----------------------------------------------------------------------
 def test_demo_table_shows_linear_collapse_and_nonlinear_success():
-    lines = []
-    rows = run_demo(["identity", "sigmoid", "relu"], print=lines.append)
+    lines, progress = [], []
+    rows = run_demo(
+        ["identity", "sigmoid", "relu"], print=lines.append, progress=progress.append
+    )
     by_name = {r["activation"]: r for r in rows}
     # The circle's majority class is 81.2%; a linear model cannot do better
     # by more than a sliver, sigmoid and ReLU networks separate the disc.
     assert by_name["identity"]["cv_accuracy"] < 0.84
     assert by_name["sigmoid"]["cv_accuracy"] > 0.95
     assert by_name["relu"]["cv_accuracy"] > 0.95
+    assert all(0 < r["cv_std"] < 0.05 for r in rows)
     assert all(r["fit_time"] > 0 for r in rows)
     table = "\n".join(lines)
     assert re.search(r"^identity\s+0\.8\d\d ± 0\.\d{3}\s+\d+\.\d\ds$", table, re.M)
     assert re.search(r"^relu\s+0\.9\d\d ± 0\.\d{3}\s+\d+\.\d\ds$", table, re.M)
+    assert "5-fold cross-validation" in table
+    # Progress names each activation before its folds, and stays out of the
+    # table.
+    assert progress == [
+        "[1/3] fitting identity (5 folds) ...",
+        "[2/3] fitting sigmoid (5 folds) ...",
+        "[3/3] fitting relu (5 folds) ...",
+    ]
+    assert "fitting" not in table
 
 
 def test_demo_covers_every_builtin_activation_once():
@@ -35,18 +53,66 @@ def test_demo_covers_every_builtin_activation_once():
     assert "logistic" not in DEMO_ACTIVATIONS  # aliases are not repeated
 
 
-def test_cli_runs_the_demo(capsys):
+def test_cli_runs_the_demo_with_progress_on_stderr(capsys):
     assert main(["demo", "--activations", "tanh", "--cv", "2"]) == 0
-    out = capsys.readouterr().out
-    assert re.search(r"^tanh\s+0\.9\d\d", out, re.M)
-    assert "identity" not in out  # the linear-collapse remark needs its row
+    captured = capsys.readouterr()
+    assert re.search(r"^tanh\s+0\.9\d\d", captured.out, re.M)
+    assert "2-fold cross-validation" in captured.out
+    assert "identity" not in captured.out  # the linear-collapse remark needs its row
+    assert "fitting" not in captured.out
+    assert captured.err.strip() == "[1/1] fitting tanh (2 folds) ..."
+    assert not list(Path.cwd().glob(FIGURE_NAME))  # no figure without --out
+
+
+def test_cli_out_writes_the_decision_boundary_figure(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "new" / "dir"  # created, parents too
+    assert (
+        main(
+            ["demo", "--activations", "identity", "relu", "--cv", "2"]
+            + ["--out", str(out)]
+        )
+        == 0
+    )
+    figure = out / FIGURE_NAME
+    assert figure.read_bytes().startswith(PNG_SIGNATURE)
+    captured = capsys.readouterr()
+    assert str(figure) in captured.out
+    assert "[2/2] fitting relu on all 500 points for the figure" in captured.err
+
+    from matplotlib.image import imread
+
+    image = imread(figure)
+    # Two panels side by side: wider than tall, and not a blank canvas.
+    assert image.shape[1] > image.shape[0]
+    assert image[..., :3].std() > 0.1
+
+
+def test_cli_out_without_matplotlib_says_how_to_install_it(
+    tmp_path, monkeypatch, capsys
+):
+    # A None entry in sys.modules makes `import matplotlib` raise ImportError.
+    for name in [m for m in sys.modules if m.split(".")[0] == "matplotlib"]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    with pytest.raises(SystemExit) as excinfo:
+        main(["demo", "--out", str(tmp_path / "figs")])
+    assert excinfo.value.code == 2
+    err = capsys.readouterr().err
+    assert "pip install 'skact[plot]'" in err
+    assert "pip install matplotlib" in err
+    # It fails before the slow part: nothing fitted, nothing created.
+    assert "fitting" not in err
+    assert not (tmp_path / "figs").exists()
 
 
 def test_cli_rejects_unknown_activation_with_a_clear_message(capsys):
     with pytest.raises(SystemExit) as excinfo:
         main(["demo", "--activations", "swishy"])
     assert excinfo.value.code == 2
-    assert "Unknown activation 'swishy'" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "Unknown activation 'swishy'" in err
+    assert "fitting" not in err
 
 
 def test_python_dash_m_skact_help():
@@ -56,10 +122,133 @@ def test_python_dash_m_skact_help():
         text=True,
         check=True,
     )
-    assert "circle data" in result.stdout
+    text = " ".join(result.stdout.split())  # argparse wraps lines
+    assert "circle data" in text
+    assert "--out DIR" in text
+
+
+# ----------------------------------------------------------------------
+# examples/
+# ----------------------------------------------------------------------
+def _check_linear_collapse(ns):
+    # The deep identity network and its linear equivalent agree to rounding,
+    # and stay at the majority class rate at every depth; ReLU does not.
+    assert ns["gap"] < 1e-10
+    assert ns["accuracy"]["identity"] == [pytest.approx(ns["majority_rate"])] * 4
+    assert min(ns["accuracy"]["relu"]) > 0.95
+
+
+def _check_why_nonlinearity(ns):
+    models, X_test, y_test = ns["models"], ns["X_test"], ns["y_test"]
+    assert models["identity"].score(X_test, y_test) < ns["majority_rate"] + 0.02
+    for name in ["sigmoid", "tanh", "relu", "gelu", "silu"]:
+        assert models[name].score(X_test, y_test) > 0.95
+
+
+def _check_grid_search(ns):
+    accuracy = ns["accuracy"]
+    # Width does not change a linear model; two units are too few for a disc.
+    assert accuracy.loc["identity"].max() < 0.85
+    assert accuracy.loc["identity"].std() < 1e-12
+    assert accuracy[16].drop("identity").min() > 0.95
+    assert accuracy[2].max() < 0.85
+    assert ns["search"].best_score_ > 0.97
+
+
+def _check_vanishing_gradients(ns):
+    grad_norm = {k: v.mean(axis=0) for k, v in ns["grad_norm"].items()}
+    ratio = {k: g[0] / g[-1] for k, g in grad_norm.items()}
+    # The sigmoid stack's first layer gets a small fraction of the last
+    # layer's gradient; ReLU and GELU keep the same order of magnitude.
+    assert ratio["sigmoid"] < 0.01
+    assert ratio["relu"] > 0.1 and ratio["gelu"] > 0.1
+    # ... and it decays monotonically from output to input.
+    assert np.all(np.diff(grad_norm["sigmoid"]) > 0)
+    assert ns["models"]["sigmoid"].score(ns["X"], ns["y"]) < 0.85
+    assert ns["models"]["relu"].score(ns["X"], ns["y"]) > 0.95
+
+
+def _check_dying_relu(ns):
+    dead = ns["dead"]
+    assert dead["relu", 0.3][1] > 0.4
+    assert dead["relu", 0.3][1] > 3 * dead["relu", 0.01][1]
+    for activation in ["leaky_relu", "gelu"]:
+        for lr in ns["learning_rates"]:
+            assert max(dead[activation, lr]) < 0.05
+    # The per-epoch record agrees with the statistics after training.
+    history = ns["models"]["relu", 0.3].history_["dead_fraction"]
+    assert history[-1][1] == pytest.approx(dead["relu", 0.3][1], abs=0.05)
+
+
+def _check_softmax_calibration(ns):
+    from sklearn.metrics import log_loss
+
+    y_test = ns["y_test"]
+    # softmax of the hand-computed logits is predict_proba.
+    np.testing.assert_allclose(
+        ns["proba"], ns["memorizer"].predict_proba(ns["X_test"]), atol=1e-12
+    )
+    # The memorising network is overconfident: confidence far above accuracy.
+    assert ns["confidence"].mean() > ns["memorizer"].score(ns["X_test"], y_test) + 0.1
+    # Temperature scaling softens it (T > 1), keeps every prediction and
+    # improves the log loss several-fold.
+    assert ns["T"] > 2
+    np.testing.assert_array_equal(
+        ns["proba_scaled"].argmax(axis=1), ns["proba"].argmax(axis=1)
+    )
+    assert log_loss(y_test, ns["proba_scaled"]) < log_loss(y_test, ns["proba"]) / 3
+
+
+EXAMPLE_CHECKS = {
+    "plot_linear_collapse.py": _check_linear_collapse,
+    "plot_why_nonlinearity.py": _check_why_nonlinearity,
+    "plot_grid_search.py": _check_grid_search,
+    "plot_vanishing_gradients.py": _check_vanishing_gradients,
+    "plot_dying_relu.py": _check_dying_relu,
+    "plot_softmax_calibration.py": _check_softmax_calibration,
+}
+
+
+@pytest.fixture
+def pyplot(tmp_path, monkeypatch):
+    """pyplot on the Agg backend in a temporary working directory; figures
+    are closed afterwards."""
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    monkeypatch.chdir(tmp_path)
+    plt.close("all")
+    yield plt
+    plt.close("all")
+
+
+def test_every_example_is_a_gallery_script():
+    for path in EXAMPLES:
+        source = path.read_text()
+        assert path.name.startswith("plot_"), path.name
+        # A docstring that starts with a title underlined (perhaps also
+        # overlined) with =, as sphinx-gallery expects, then text and cells.
+        title = re.match(r'"""\n(?:=+\n)?(.+)\n(=+)\n\n\S', source)
+        assert title, f"{path.name}: no ===-underlined title"
+        assert len(title[2]) >= len(title[1].strip()), path.name
+        assert "# %%" in source, path.name
+        assert "skact._" not in source and "from skact._" not in source, path.name
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
-def test_example_runs(path, capsys):
-    runpy.run_path(str(path), run_name="__main__")
-    assert capsys.readouterr().out.strip()
+def test_example_runs_and_tells_its_story(path, pyplot, capsys):
+    ns = runpy.run_path(str(path), run_name="__main__")
+    assert capsys.readouterr().out.strip()  # it prints its numbers
+    figures = [pyplot.figure(n) for n in pyplot.get_fignums()]
+    assert figures, "an example shows a figure"
+    for figure in figures:
+        axes = [ax for ax in figure.axes if ax.get_visible() and ax.has_data()]
+        assert axes
+        for ax in axes:
+            if ax.get_label() == "<colorbar>":
+                continue
+            assert ax.get_xlabel() and ax.get_ylabel(), (path.name, ax.get_title())
+    check = EXAMPLE_CHECKS.get(path.name)
+    if check is not None:
+        check(ns)
