@@ -577,13 +577,25 @@ class TrainingHistoryDisplay:
         return self
 
     @staticmethod
-    def _line(ax, values, label, style):
+    def _line(ax, values, label, style, color=None):
         """Plot one per-epoch series against epochs 1, 2, ..."""
         epochs = np.arange(1, len(values) + 1)
         # A line through a single point draws nothing: mark the point.
         marker = {"marker": "o"} if len(values) == 1 else {}
+        if color is not None:
+            marker["color"] = color
         (line,) = ax.plot(epochs, values, **{"label": label, **marker, **style})
         return line
+
+    @staticmethod
+    def _layer_colors(n_lines):
+        """Per-layer colours: the default cycle repeats after 10 lines, so
+        deeper networks get a sequential map running from input to output."""
+        if n_lines <= 10:
+            return [None] * n_lines
+        from matplotlib import colormaps
+
+        return list(colormaps["viridis"](np.linspace(0, 0.9, n_lines)))
 
     def _plot_loss(self, ax, style):
         lines = [self._line(ax, _series(self.history, "loss"), "training loss", style)]
@@ -600,8 +612,11 @@ class TrainingHistoryDisplay:
         table = _per_layer(self.history, "grad_norm")
         n_weights = table.shape[1]
         units = ["input", *(f"hidden {k}" for k in range(1, n_weights)), "output"]
+        colors = self._layer_colors(n_weights)
         lines = [
-            self._line(ax, table[:, i], f"{units[i]} → {units[i + 1]}", style)
+            self._line(
+                ax, table[:, i], f"{units[i]} → {units[i + 1]}", style, colors[i]
+            )
             for i in range(n_weights)
         ]
         # A log scale shows vanishing and exploding gradients alike; it needs
@@ -625,8 +640,10 @@ class TrainingHistoryDisplay:
     def _plot_fraction(self, ax, key, style):
         table = _per_layer(self.history, key)
         labels = self._hidden_labels(table.shape[1])
+        colors = self._layer_colors(len(labels))
         lines = [
-            self._line(ax, table[:, k], labels[k], style) for k in range(len(labels))
+            self._line(ax, table[:, k], labels[k], style, colors[k])
+            for k in range(len(labels))
         ]
         # A fraction's full range, so panels and models compare at a glance.
         ax.set_ylim(-0.03, 1.03)

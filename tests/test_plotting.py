@@ -415,3 +415,15 @@ def test_displays_render_to_png(tmp_path, moons):
         path = tmp_path / f"{name}.png"
         disp.figure_.savefig(path, dpi=40)
         assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_deep_networks_get_distinct_layer_colours():
+    # The default colour cycle repeats after 10 lines: the input and output
+    # layers of an 11-matrix network must still differ.
+    history = {
+        "loss": [1.0, 0.5],
+        "grad_norm": [[float(i + 1)] * 11 for i in range(2)],
+    }
+    display = TrainingHistoryDisplay(history).plot()
+    colours = [tuple(line.get_color()) for line in display.lines_["grad_norm"]]
+    assert len(set(colours)) == 11
