@@ -71,33 +71,33 @@ print(f"0.25 ** 10 = {0.25**10:.1e}")
 # ``from_names(..., derivative=True)`` draws the functions (left) and their
 # derivatives (right). The identity is the reference: slope 1 everywhere, and
 # no non-linearity at all.
-fig, axes = plt.subplots(2, 2, figsize=(10, 8), layout="constrained")
+fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 ActivationDisplay.from_names(
-    ["identity", "sigmoid", "tanh"], derivative=True, ax=axes[0], linewidth=2
+    ["identity", "sigmoid", "tanh"], derivative=True, ax=axes, linewidth=2
 )
-axes[0, 0].set_ylim(-2, 2)
-axes[0, 0].set_title("saturating: flat far from 0")
-axes[0, 1].set_title("their slopes vanish for large |z|")
+axes[0].set_ylim(-2, 2)
+axes[0].set_title("saturating: flat far from 0")
+axes[1].set_title("their slopes vanish for large |z|")
 
 # %%
 # Rectifiers and their smooth cousins
 # -----------------------------------
 # Any activation object can be drawn too, such as a leaky ReLU with a larger
 # negative slope than the built-in 0.01.
+fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 display = ActivationDisplay.from_names(
     ["relu", LeakyReLU(negative_slope=0.1), "elu", "gelu", "silu", "softplus"],
     derivative=True,
     x_range=(-4, 4),
-    ax=axes[1],
+    ax=axes,
     linewidth=2,
 )
 # The object is labelled by its name; say which leaky ReLU it is.
 display.lines_["leaky_relu"].set_label("leaky_relu, slope 0.1")
 display.derivative_lines_["leaky_relu"].set_label("leaky_relu, slope 0.1")
-axes[1, 0].legend()
-axes[1, 1].legend()
-axes[1, 0].set_ylim(-1.5, 4)
-axes[1, 0].set_title("rectifiers: linear for z > 0")
-axes[1, 1].set_title("slopes: 0 (relu), small or smooth for z < 0")
-fig.suptitle("Activation functions f(z) and derivatives f'(z)")
+axes[0].legend()
+axes[1].legend()
+axes[0].set_ylim(-1.5, 4)
+axes[0].set_title("rectifiers: linear for z > 0")
+axes[1].set_title("slopes: 0 (relu), small or smooth for z < 0")
 plt.show()

@@ -49,6 +49,22 @@ def _rows_per_chunk(row_bytes, n_rows):
     return int(min(n_rows, max(1, budget // max(row_bytes, 1))))
 
 
+def _as_dtype(X, dtype):
+    """``X`` in ``dtype``, refusing values that a cast to float32 would turn
+    into infinity (a float32 model given float64 data)."""
+    if X.dtype == dtype:
+        return X
+    data = X.data if sp.issparse(X) else X
+    limit = np.finfo(dtype).max
+    if data.size and (data.max() > limit or data.min() < -limit):
+        raise ValueError(
+            f"Input X contains a value too large for {np.dtype(dtype).name} "
+            f"(beyond {limit:.3g}): this model was fitted in "
+            f"{np.dtype(dtype).name}. Scale the data, or refit on float64 data."
+        )
+    return X.astype(dtype, copy=False)
+
+
 def _batches(n, batch_size):
     """Slices of ``batch_size`` consecutive rows covering ``range(n)``.
 
@@ -120,9 +136,8 @@ class BaseActivationMLP(BaseEstimator):
         return tags
 
     def __getstate__(self):
-        state = super().__getstate__()
-        state["_skact_version"] = __version__
-        return state
+        # A copy: on Python >= 3.11 the parent returns the live __dict__.
+        return {**super().__getstate__(), "_skact_version": __version__}
 
     def __setstate__(self, state):
         version = state.pop("_skact_version", "before 0.1")
@@ -150,7 +165,9 @@ class BaseActivationMLP(BaseEstimator):
         if isinstance(sizes, Integral):
             sizes = [sizes]
         sizes = list(sizes)
-        if not all(isinstance(s, Integral) and s > 0 for s in sizes):
+        if not all(
+            isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes
+        ):
             raise ValueError(
                 "hidden_layer_sizes must be positive integers, one per hidden "
                 f"layer; got {self.hidden_layer_sizes!r}."
@@ -199,7 +216,7 @@ class BaseActivationMLP(BaseEstimator):
             reset=False,
         )
         X = X.tocsr() if sp.issparse(X) else X
-        return X.astype(self.coefs_[0].dtype, copy=False) if cast else X
+        return _as_dtype(X, self.coefs_[0].dtype) if cast else X
 
     def _logits(self, X, transform=None):
         """Output-layer pre-activations of unvalidated input ``X``, or
@@ -224,7 +241,7 @@ class BaseActivationMLP(BaseEstimator):
         ws = Workspace(network, chunk, dtype, training=False)
         out = None
         for rows in _batches(n, chunk):
-            Xc = X[rows].astype(dtype, copy=False)
+            Xc = _as_dtype(X[rows], dtype)
             result = network.forward(self.coefs_, self.intercepts_, Xc, ws)
             if transform is not None:
                 result = transform(network, result)
@@ -289,7 +306,7 @@ class BaseActivationMLP(BaseEstimator):
         )
         # Continued training keeps the weights' dtype, whatever X's.
         dtype = X.dtype if first_pass else self.coefs_[0].dtype
-        X = X.astype(dtype, copy=False)
+        X = _as_dtype(X, dtype)
         if target.ndim == 2:
             target = target.astype(dtype)
         sample_weight = self._sample_weight(sample_weight, X, y, target)

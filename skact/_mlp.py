@@ -195,7 +195,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
     n_features_in_ : int
         Number of features seen during :term:`fit`.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :term:`fit`, when ``X`` has string
         column names.
 
@@ -435,6 +435,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             y = y.toarray()
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        _check_label_types(y, "y")
         check_classification_targets(y)
         target_type = type_of_target(y)
         if target_type not in ("binary", "multiclass", "multilabel-indicator"):
@@ -443,6 +444,13 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
                 f"multilabel-indicator targets; got a {target_type} target."
             )
         multilabel = target_type == "multilabel-indicator"
+        if multilabel and not np.isin(y, (0, 1)).all():
+            # scikit-learn would read any non-zero value as 1: {-1, 1} would
+            # then be all ones. Refuse rather than guess.
+            raise ValueError(
+                "A multilabel indicator y must hold only 0 and 1 (or False and "
+                f"True); got the values {np.unique(y).tolist()}."
+            )
 
         if first_pass:
             if multilabel:
@@ -452,13 +460,14 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
                     raise ValueError(
                         "classes must be passed on the first call to partial_fit."
                     )
-                new_classes = np.unique(column_or_1d(classes))
+                new_classes = _unique_classes(classes)
             else:
                 new_classes = np.unique(y)
             if not multilabel and len(new_classes) < 2:
+                where = "classes" if incremental else "the data"
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes "
-                    "in the data, but the data contains only one class: "
+                    f"in the data, but {where} contains only one class: "
                     f"{new_classes[0]!r}."
                 )
         else:
@@ -475,7 +484,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             if (
                 incremental
                 and classes is not None
-                and not np.array_equal(np.unique(column_or_1d(classes)), new_classes)
+                and not np.array_equal(_unique_classes(classes), new_classes)
             ):
                 raise ValueError(
                     f"classes={list(classes)} is not the same as on the last call "
@@ -517,8 +526,59 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             )
         except ValueError as e:
             raise ValueError(f"Invalid class_weight={self.class_weight!r}: {e}") from e
+        if not (np.isfinite(per_class).all() and (per_class >= 0).all()):
+            # A negative weight makes the loss unbounded below; NaN or inf
+            # makes it non-finite: either would only surface as divergence.
+            raise ValueError(
+                "class_weight must give every class a finite, non-negative "
+                f"weight; got class_weight={self.class_weight!r}."
+            )
         weights = per_class.astype(X.dtype)[target]
-        return weights if sample_weight is None else weights * sample_weight
+        if sample_weight is not None:
+            weights *= sample_weight
+        if not weights.any():
+            raise ValueError(
+                "Every sample has weight 0 after applying class_weight="
+                f"{self.class_weight!r}: there is nothing to train on."
+            )
+        return weights
+
+
+def _check_label_types(labels, what):
+    """Raise a clear TypeError for labels of mixed types, e.g. str and None.
+
+    NumPy's sort, which finding the classes needs, would otherwise fail with
+    "'<' not supported between instances of ...".
+    """
+    if labels.dtype != object:
+        return
+    types = {type(v) for v in np.asarray(labels).ravel()}
+    if len({_comparable_kind(t) for t in types}) > 1:
+        names = sorted(t.__name__ for t in types)
+        raise TypeError(
+            f"{what} mixes labels of types {names}: labels must be all strings "
+            "or all numbers (missing labels, e.g. None, are not supported)."
+        )
+
+
+def _comparable_kind(label_type):
+    # Python and NumPy numbers compare with each other, and so do str and
+    # np.str_; anything else only with its own type.
+    if issubclass(label_type, (int, float, np.number)):
+        return "number"
+    if issubclass(label_type, str):
+        return "str"
+    return label_type
+
+
+def _unique_classes(classes):
+    """The sorted unique values of partial_fit's ``classes``, validated."""
+    classes = column_or_1d(classes)
+    _check_label_types(classes, "classes")
+    # NaN != NaN: such a class could never be matched by a label.
+    if classes.dtype.kind in "fcO" and any(c != c for c in classes):
+        raise ValueError(f"classes must not contain NaN; got {classes}.")
+    return np.unique(classes)
 
 
 def _predicted_indices(network, logits):

@@ -26,8 +26,12 @@ and, optionally:
 ``needs_z`` (bool)
     ``False`` if ``derivative`` reads only ``a``: the network then keeps no
     copy of ``z`` and passes ``z=None``. Defaults to ``True``.
+``max_derivative`` (float)
+    The largest ``|f'(z)|``; the diagnostics call a derivative below 1% of it
+    *saturated*. Defaults to the largest value found on ``z`` in [-10, 10].
 
-Subclass :class:`Activation` to get these defaults, a ``repr`` and equality.
+Subclass :class:`Activation` to get these defaults, a ``repr`` and equality
+(both from the instance's public attributes).
 To survive :func:`~sklearn.base.clone`, pickling and
 ``GridSearchCV(n_jobs=2)``, define the class at the top level of an importable
 module (or of your script) and keep its settings in plain attributes. The
@@ -145,13 +149,25 @@ class Activation:
 
         Glorot's ``sqrt(6 / (fan_in + fan_out))``, or He's ``sqrt(6 / fan_in)``
         when :attr:`init` is ``"he"``.
+
+        Parameters
+        ----------
+        fan_in, fan_out : int
+            Units feeding the layer, and units in it.
+
+        Returns
+        -------
+        bound : float
         """
         if self.init == "he":
             return _he_bound(fan_in, fan_out)
         return _glorot_bound(fan_in, fan_out)
 
     def _params(self):
-        return {}
+        # The settings that make two activations differ: by default the
+        # instance's public attributes (a user's subclass stores its settings
+        # there, as scikit-learn estimators do).
+        return {k: v for k, v in vars(self).items() if not k.startswith("_")}
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self._params().items())
@@ -161,7 +177,8 @@ class Activation:
         return type(self) is type(other) and self._params() == other._params()
 
     def __hash__(self):
-        return hash((type(self), tuple(sorted(self._params().items()))))
+        # Keys only: setting values need not be hashable.
+        return hash((type(self), tuple(sorted(self._params()))))
 
 
 class Identity(Activation):
@@ -539,7 +556,18 @@ def get_activation(activation):
 
 
 def activation_name(activation):
-    """The display name of an activation object."""
+    """The display name of an activation object.
+
+    Parameters
+    ----------
+    activation : activation object
+        A built-in or user-made activation.
+
+    Returns
+    -------
+    name : str
+        Its ``name`` attribute, or else its class name.
+    """
     return getattr(activation, "name", None) or type(activation).__name__
 
 
@@ -659,6 +687,18 @@ def log_softmax(z, out=None):
     """Log of :func:`softmax`, computed without forming the probabilities.
 
     Finite even where the probability underflows to 0.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n_samples, n_classes)
+        Logits.
+    out : ndarray, default=None
+        Where to write the result; may be ``z`` itself.
+
+    Returns
+    -------
+    log_p : ndarray of shape (n_samples, n_classes)
+        ``log(softmax(z))``.
 
     Examples
     --------

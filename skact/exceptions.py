@@ -16,10 +16,14 @@ class DivergenceError(ValueError):
 class InconsistentVersionWarning(UserWarning):
     """A model is loaded under a different skact version than it was saved.
 
-    Attributes
+    Parameters
     ----------
     estimator_name : str
-    original_version, current_version : str
+        The class of the loaded estimator.
+    original_version : str
+        The skact version that saved it.
+    current_version : str
+        The skact version loading it.
     """
 
     def __init__(self, *, estimator_name, original_version, current_version):

@@ -1,0 +1,286 @@
+"""Saving and loading: pickle, joblib and skops.io, and the version check.
+
+tests/test_integration.py checks the basic pickle and joblib round trips of a
+GELU network and partial_fit after unpickling. Here: every solver with
+per-layer and user-made activations, float32 and multilabel models,
+``warm_start`` after loading, skops.io and the types it asks you to trust,
+and the warning when a model saved by another skact version is loaded.
+"""
+
+# Authors: The skact developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import io
+import json
+import pickle
+import warnings
+import zipfile
+
+import joblib
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+from sklearn.datasets import load_iris
+from sklearn.preprocessing import StandardScaler
+
+import skact
+from skact import ActivationMLPClassifier
+from skact.exceptions import InconsistentVersionWarning
+
+from user_activations import BentIdentity, ScaledTanh
+
+sio = pytest.importorskip("skops.io")
+
+SOLVERS = ["adam", "sgd", "lbfgs"]
+ACTIVATIONS = {
+    "builtin": ((5,), "gelu"),
+    "per-layer": ((5, 4), ("relu", "tanh")),
+    "user": ((5,), ScaledTanh(scale=1.5, slope=0.5)),
+    "mixed": ((5, 4), ("elu", BentIdentity())),
+}
+
+# A few epochs on purpose: persistence, not convergence, is the point.
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture(scope="module")
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def _pickle(est, tmp_path):
+    return pickle.loads(pickle.dumps(est, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _joblib(est, tmp_path):
+    path = tmp_path / "model.joblib"
+    joblib.dump(est, path, compress=3)
+    return joblib.load(path)
+
+
+def _skops(est, tmp_path):
+    path = tmp_path / "model.skops"
+    sio.dump(est, path)
+    return sio.load(path, trusted=sio.get_untrusted_types(file=path))
+
+
+ROUND_TRIPS = [_pickle, _joblib, _skops]
+
+
+def _fitted_state(clf):
+    """A fingerprint of everything fit sets (not the parameters)."""
+    params = clf.get_params(deep=False)
+    return joblib.hash({k: v for k, v in vars(clf).items() if k not in params})
+
+
+def _model(solver, activation="builtin", **params):
+    hidden, act = ACTIVATIONS[activation]
+    params = {"max_iter": 15, "random_state": 0, **params}
+    return ActivationMLPClassifier(hidden, activation=act, solver=solver, **params)
+
+
+def _assert_same_model(restored, est, X):
+    assert restored is not est
+    assert type(restored) is type(est)
+    assert restored.get_params() == est.get_params()
+    assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
+    assert_array_equal(restored.predict_log_proba(X), est.predict_log_proba(X))
+    assert_array_equal(restored.predict(X), est.predict(X))
+    for a, b in zip(
+        restored.coefs_ + restored.intercepts_, est.coefs_ + est.intercepts_
+    ):
+        assert a.dtype == b.dtype
+        assert_array_equal(a, b)
+    assert restored.loss_curve_ == est.loss_curve_
+    assert restored.n_iter_ == est.n_iter_
+
+
+@pytest.mark.parametrize("round_trip", ROUND_TRIPS, ids=["pickle", "joblib", "skops"])
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_round_trip_predicts_identically(
+    iris, solver, activation, round_trip, tmp_path
+):
+    X, y = iris
+    est = _model(solver, activation).fit(X, y)
+    state = _fitted_state(est)
+    restored = round_trip(est, tmp_path)
+    _assert_same_model(restored, est, X)
+    # Saving does not change the saved model ...
+    assert _fitted_state(est) == state
+    if round_trip is not _skops:
+        # ... and loading gives back the same fitted state, byte for byte,
+        # the optimizer included.
+        assert _fitted_state(restored) == state
+
+
+@pytest.mark.parametrize("round_trip", ROUND_TRIPS, ids=["pickle", "joblib", "skops"])
+def test_float32_and_multilabel_models_round_trip(iris, round_trip, tmp_path):
+    X, y = iris
+    X32 = X.astype(np.float32)
+    Y = np.c_[y == 0, y == 2, X[:, 0] > 0].astype(int)
+    for est in [_model("adam").fit(X32, y), _model("lbfgs").fit(X, Y)]:
+        restored = round_trip(est, tmp_path)
+        _assert_same_model(restored, est, X32)
+        assert restored.out_activation_ == est.out_activation_
+
+
+@pytest.mark.parametrize("round_trip", ROUND_TRIPS, ids=["pickle", "joblib", "skops"])
+@pytest.mark.parametrize(
+    "solver, params",
+    [
+        ("adam", {}),
+        ("sgd", {"learning_rate": "adaptive"}),
+        ("adam", {"early_stopping": True, "validation_fraction": 0.2}),
+        ("lbfgs", {}),
+    ],
+    ids=["adam", "sgd-adaptive", "adam-early-stopping", "lbfgs"],
+)
+def test_warm_start_after_loading_continues_exactly(
+    iris, solver, params, round_trip, tmp_path
+):
+    # Saving and loading in the middle of training changes nothing: the
+    # weights, the optimizer's state (Adam's moments, SGD's velocity and
+    # learning rate) and the histories all come back.
+    X, y = iris
+    est = _model(solver, "mixed", warm_start=True, max_iter=5, **params).fit(X, y)
+    restored = round_trip(est, tmp_path)
+    for _ in range(2):
+        est.fit(X, y)
+        restored.fit(X, y)
+    _assert_same_model(restored, est, X)
+    assert restored.history_ == est.history_
+    assert restored.t_ == est.t_
+
+
+def test_skops_untrusted_types_are_skacts_own(iris):
+    # What skops.io asks a user to trust for a model made of built-in parts:
+    # skact's classes only; NumPy, SciPy and scikit-learn types are trusted
+    # by skops itself.
+    X, y = iris
+    for solver in SOLVERS:
+        for activation in ["builtin", "per-layer"]:
+            data = sio.dumps(_model(solver, activation).fit(X, y))
+            untrusted = sio.get_untrusted_types(data=data)
+            assert untrusted, "the estimator class itself is not trusted by skops"
+            assert all(name.startswith("skact.") for name in untrusted), untrusted
+            assert "skact._mlp.ActivationMLPClassifier" in untrusted
+
+
+def test_skops_lists_a_user_activation_among_the_untrusted_types(iris):
+    # A user's activation class is code skops must import: it is listed
+    # under its own module's name, for the user to review and trust.
+    X, y = iris
+    data = sio.dumps(_model("adam", "user").fit(X, y))
+    untrusted = sio.get_untrusted_types(data=data)
+    assert "user_activations.ScaledTanh" in untrusted
+    assert all(
+        name.startswith("skact.") or name == "user_activations.ScaledTanh"
+        for name in untrusted
+    ), untrusted
+
+
+def test_skops_refuses_to_load_untrusted_types(iris):
+    X, y = iris
+    data = sio.dumps(_model("lbfgs").fit(X, y))
+    with pytest.raises(sio.exceptions.UntrustedTypesFoundException, match="skact"):
+        sio.loads(data)
+
+
+# -- versions -----------------------------------------------------------------
+
+
+def _with_version(state, version):
+    state = dict(state)
+    state["_skact_version"] = version
+    return state
+
+
+def test_the_skact_version_is_saved_with_the_model(iris):
+    X, y = iris
+    est = _model("lbfgs").fit(X, y)
+    assert est.__getstate__()["_skact_version"] == skact.__version__
+    # Taking the state does not add the version to the live model.
+    assert "_skact_version" not in vars(est)
+    # ... but is not an attribute of the loaded model: saving it again
+    # records the version that saves it.
+    assert "_skact_version" not in vars(pickle.loads(pickle.dumps(est)))
+
+
+def test_loading_under_the_same_version_does_not_warn(iris):
+    X, y = iris
+    data = pickle.dumps(_model("adam").fit(X, y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        pickle.loads(data)
+
+
+def test_loading_a_state_from_another_version_warns(iris):
+    X, y = iris
+    est = _model("adam").fit(X, y)
+    state = _with_version(est.__getstate__(), "0.0.1")
+    loaded = ActivationMLPClassifier.__new__(ActivationMLPClassifier)
+    with pytest.warns(InconsistentVersionWarning) as record:
+        loaded.__setstate__(state)
+    warning = record[0].message
+    assert warning.estimator_name == "ActivationMLPClassifier"
+    assert warning.original_version == "0.0.1"
+    assert warning.current_version == skact.__version__
+    message = str(warning)
+    assert "0.0.1" in message and skact.__version__ in message
+    # It warns, it does not refuse: the model still loads and predicts.
+    assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+
+
+def test_unpickling_tampered_pickle_bytes_warns(iris):
+    # The real path: pickle.loads on bytes whose recorded version differs.
+    X, y = iris
+    data = pickle.dumps(_model("adam").fit(X, y))
+    current = skact.__version__.encode()
+    other = b"9" * len(current)  # same length: the pickle framing stays valid
+    assert data.count(current) == 1
+    with pytest.warns(InconsistentVersionWarning, match="saved with skact 9"):
+        pickle.loads(data.replace(current, other))
+    with pytest.warns(InconsistentVersionWarning, match="saved with skact 9"):
+        joblib.load(io.BytesIO(data.replace(current, other)))
+
+
+def test_loading_a_model_saved_before_versions_were_recorded_warns(iris):
+    X, y = iris
+    state = _model("adam").fit(X, y).__getstate__()
+    del state["_skact_version"]
+    loaded = ActivationMLPClassifier.__new__(ActivationMLPClassifier)
+    with pytest.warns(InconsistentVersionWarning):
+        loaded.__setstate__(state)
+
+
+def _set_skops_version(node, version):
+    """Set the recorded ``_skact_version`` in a skops schema; count the hits."""
+    hits = 0
+    if isinstance(node, dict):
+        if "_skact_version" in node:
+            node["_skact_version"]["content"] = json.dumps(version)
+            hits += 1
+        hits += sum(_set_skops_version(v, version) for v in node.values())
+    elif isinstance(node, list):
+        hits += sum(_set_skops_version(v, version) for v in node)
+    return hits
+
+
+def test_skops_file_from_another_version_warns(iris):
+    # skops.io stores the estimator's state, the version with it.
+    X, y = iris
+    data = sio.dumps(_model("lbfgs").fit(X, y))
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    schema = json.loads(files["schema.json"])
+    assert _set_skops_version(schema, "0.0.1") == 1
+    files["schema.json"] = json.dumps(schema).encode()
+    tampered = io.BytesIO()
+    with zipfile.ZipFile(tampered, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    tampered = tampered.getvalue()
+    with pytest.warns(InconsistentVersionWarning, match="saved with skact 0.0.1"):
+        sio.loads(tampered, trusted=sio.get_untrusted_types(data=tampered))

@@ -1,0 +1,425 @@
+"""Bad input and bad parameters fail at once, clearly, and change nothing.
+
+``BAD_INPUT`` is the table of docs/trust.rst ("What bad input raises"), row for
+row: :func:`test_trust_doc_table_is_this_table` checks that the two are the
+same, and :func:`test_bad_input_raises_a_clear_error` runs each row's
+*Example* verbatim, so the documentation cannot drift from the behaviour.
+
+Each example runs with these names:
+
+``X``
+    A fresh float64 array of shape (30, 3), standard normal.
+``y``
+    Labels ``0, 1, 2, 0, 1, 2, ...`` (three classes).
+``clf``
+    ``ActivationMLPClassifier((4,), max_iter=5, random_state=0)``, either
+    unfitted or fitted on ``(X, y)``, as the row's ``when`` says.
+``np``, ``sp``
+    NumPy and ``scipy.sparse``; ``RowSum`` is a user-made activation whose
+    ``forward`` returns one value per row instead of one per unit.
+
+Besides the error itself, every row checks what a failed call leaves behind:
+an unfitted estimator stays unfitted, a fitted one keeps exactly its state
+(every fitted attribute, the optimizer's moments included) and predicts
+exactly as before.
+"""
+
+# Authors: The skact developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import csv
+import re
+import warnings
+from pathlib import Path
+from typing import NamedTuple
+
+import joblib
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from numpy.testing import assert_array_equal
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from skact import ActivationMLPClassifier
+from skact.activations import Activation
+
+TRUST_DOC = Path(__file__).parents[1] / "docs" / "trust.rst"
+TABLE_TITLE = "What bad input raises"
+
+
+class RowSum(Activation):
+    """A broken user activation: one value per row, not one per unit."""
+
+    name = "row_sum"
+
+    def forward(self, z):
+        return z.sum(axis=1)
+
+    def derivative(self, z, a):
+        return np.ones_like(z)
+
+
+class Case(NamedTuple):
+    case: str
+    example: str
+    error: str
+    fragment: str
+    # "both": the call fails on an unfitted and on a fitted ``clf``;
+    # "fitted" / "unfitted": it only makes sense (or only fails) on one.
+    when: str = "both"
+
+
+# fmt: off
+BAD_INPUT = [
+    # -- X --------------------------------------------------------------------
+    Case("NaN in X", "X[0, 0] = np.nan; clf.fit(X, y)",
+         "ValueError", "Input X contains NaN"),
+    Case("Infinity in X", "X[0, 0] = -np.inf; clf.fit(X, y)",
+         "ValueError", "Input X contains infinity"),
+    Case("NaN in sparse X", "X[0, 0] = np.nan; clf.fit(sp.csr_matrix(X), y)",
+         "ValueError", "Input X contains NaN"),
+    Case("X with one dimension", "clf.fit(X[:, 0], y)",
+         "ValueError", "Expected 2D array, got 1D array"),
+    Case("X with three dimensions", "clf.fit(X[:, :, None], y)",
+         "ValueError", "Found array with dim 3"),
+    Case("X without rows", "clf.fit(X[:0], y[:0])",
+         "ValueError", "Found array with 0 sample(s)"),
+    Case("X without columns", "clf.fit(X[:, :0], y)",
+         "ValueError", "Found array with 0 feature(s)"),
+    Case("Strings in X", "clf.fit(np.full((30, 3), 'a'), y)",
+         "ValueError", "could not convert string to float"),
+    Case("Objects in X", "clf.fit(np.full((30, 3), object()), y)",
+         "TypeError", "float() argument must be"),
+    Case("Complex X", "clf.fit(X + 1j, y)",
+         "ValueError", "Complex data not supported"),
+    Case("X and y of different lengths", "clf.fit(X, y[:-1])",
+         "ValueError", "inconsistent numbers of samples: [30, 29]"),
+    Case("Wrong number of features, refit with warm_start",
+         "clf.set_params(warm_start=True).fit(X[:, :2], y)",
+         "ValueError", "X has 2 features, but ActivationMLPClassifier is "
+         "expecting 3 features", "fitted"),
+    # -- y --------------------------------------------------------------------
+    Case("Continuous target", "clf.fit(X, X[:, 0])",
+         "ValueError", "Unknown label type: continuous"),
+    Case("NaN label", "clf.fit(X, np.where(y == 0, np.nan, y))",
+         "ValueError", "Input y contains NaN"),
+    Case("Missing (None) label", "clf.fit(X, np.array(['a', 'b', None] * 10))",
+         "TypeError", "y mixes labels of types ['NoneType', 'str']"),
+    Case("Labels of mixed types",
+         "clf.fit(X, np.array(['a', 'b', 1] * 10, dtype=object))",
+         "TypeError", "y mixes labels of types ['int', 'str']"),
+    Case("Complex labels", "clf.fit(X, y + 1j)",
+         "ValueError", "Complex data not supported"),
+    Case("No target", "clf.fit(X, None)",
+         "ValueError", "requires y to be passed"),
+    Case("A single class", "clf.fit(X, np.zeros(30))",
+         "ValueError", "needs samples of at least 2 classes"),
+    Case("Multiclass-multioutput target", "clf.fit(X, np.c_[y, y])",
+         "ValueError", "got a multiclass-multioutput target"),
+    Case("Multilabel target not 0/1", "clf.fit(X, np.c_[y > 0, y > 1] * 2)",
+         "ValueError", "must hold only 0 and 1"),
+    Case("New classes, refit with warm_start",
+         "clf.set_params(warm_start=True).fit(X, y % 2)",
+         "ValueError", "same classes as in the previous call", "fitted"),
+    # -- sample_weight --------------------------------------------------------
+    Case("Negative sample weight", "clf.fit(X, y, sample_weight=-np.ones(30))",
+         "ValueError", "Negative values in data passed to `sample_weight`"),
+    Case("NaN sample weight",
+         "clf.fit(X, y, sample_weight=np.full(30, np.nan))",
+         "ValueError", "Input sample_weight contains NaN"),
+    Case("sample_weight of the wrong length",
+         "clf.fit(X, y, sample_weight=np.ones(29))",
+         "ValueError", "sample_weight.shape == (29,), expected (30,)"),
+    # -- partial_fit ----------------------------------------------------------
+    Case("partial_fit first call without classes", "clf.partial_fit(X, y)",
+         "ValueError", "classes must be passed on the first call",
+         "unfitted"),
+    Case("NaN among classes",
+         "clf.partial_fit(X, y, classes=[0, 1, 2, np.nan])",
+         "ValueError", "classes must not contain NaN"),
+    Case("Only one class in classes", "clf.partial_fit(X, y, classes=[0])",
+         "ValueError", "but classes contains only one class", "unfitted"),
+    Case("Label not among classes",
+         "clf.partial_fit(X, y + 1, classes=[0, 1, 2])",
+         "ValueError", "`y` has classes [3] that are not in classes_"),
+    Case("Different classes in a later call",
+         "clf.partial_fit(X, y, classes=[0, 1, 2, 3])",
+         "ValueError", "is not the same as on the last call", "fitted"),
+    Case("Wrong number of features in partial_fit",
+         "clf.partial_fit(X[:, :2], y)",
+         "ValueError", "X has 2 features, but ActivationMLPClassifier is "
+         "expecting 3 features", "fitted"),
+    Case("partial_fit with early_stopping",
+         "clf.set_params(early_stopping=True).partial_fit(X, y, classes=[0, 1, 2])",
+         "ValueError", "partial_fit does not support early_stopping=True"),
+    Case("partial_fit with class_weight='balanced'",
+         "clf.set_params(class_weight='balanced')"
+         ".partial_fit(X, y, classes=[0, 1, 2])",
+         "ValueError", "class_weight='balanced' is not supported by partial_fit"),
+    # -- predict, predict_proba, predict_log_proba, score -----------------------
+    Case("Predict before fit", "clf.predict(X)",
+         "NotFittedError", "is not fitted yet", "unfitted"),
+    Case("Wrong number of features", "clf.predict(X[:, :2])",
+         "ValueError", "X has 2 features, but ActivationMLPClassifier is "
+         "expecting 3 features", "fitted"),
+    Case("Wrong number of features (sparse)",
+         "clf.predict_proba(sp.csr_matrix(np.c_[X, X]))",
+         "ValueError", "X has 6 features, but ActivationMLPClassifier is "
+         "expecting 3 features", "fitted"),
+    Case("NaN in X at predict time", "X[0, 0] = np.nan; clf.predict_proba(X)",
+         "ValueError", "Input X contains NaN", "fitted"),
+    Case("Infinity in X at predict time",
+         "X[0, 0] = np.inf; clf.predict_log_proba(X)",
+         "ValueError", "Input X contains infinity", "fitted"),
+    Case("One sample as a 1-D array", "clf.predict_proba(X[0])",
+         "ValueError", "Expected 2D array, got 1D array", "fitted"),
+    Case("Complex X at predict time", "clf.predict(X + 1j)",
+         "ValueError", "Complex data not supported", "fitted"),
+    Case("NaN in X when scoring", "X[0, 0] = np.nan; clf.score(X, y)",
+         "ValueError", "Input X contains NaN", "fitted"),
+    # -- parameters -----------------------------------------------------------
+    Case("Unknown activation", "clf.set_params(activation='swishy').fit(X, y)",
+         "ValueError", "Unknown activation 'swishy'"),
+    Case("Activation neither a name nor an object",
+         "clf.set_params(activation=3).fit(X, y)",
+         "ValueError", "The 'activation' parameter"),
+    Case("Per-layer activations, wrong number",
+         "clf.set_params(activation=('relu', 'tanh')).fit(X, y)",
+         "ValueError", "activation has 2 entries but there are 1 hidden layers"),
+    Case("Per-layer activation not an activation",
+         "clf.set_params(hidden_layer_sizes=(4, 4), activation=['relu', 3])"
+         ".fit(X, y)",
+         "TypeError", "An activation must be a name or an object"),
+    Case("User activation returning the wrong shape",
+         "clf.set_params(activation=RowSum()).fit(X, y)",
+         "ValueError", "forward returned an array of shape (30,)"),
+    Case("Layer of size 0", "clf.set_params(hidden_layer_sizes=(4, 0)).fit(X, y)",
+         "ValueError", "hidden_layer_sizes must be positive integers"),
+    Case("Negative layer size",
+         "clf.set_params(hidden_layer_sizes=(-4,)).fit(X, y)",
+         "ValueError", "hidden_layer_sizes must be positive integers"),
+    Case("Fractional layer size",
+         "clf.set_params(hidden_layer_sizes=(3.5,)).fit(X, y)",
+         "ValueError", "hidden_layer_sizes must be positive integers"),
+    Case("No layer sizes", "clf.set_params(hidden_layer_sizes=None).fit(X, y)",
+         "ValueError", "The 'hidden_layer_sizes' parameter"),
+    Case("Changed layers, refit with warm_start",
+         "clf.set_params(warm_start=True, hidden_layer_sizes=(5,)).fit(X, y)",
+         "ValueError", "differs from the fitted network's (4,)", "fitted"),
+    Case("Unknown solver", "clf.set_params(solver='newton').fit(X, y)",
+         "ValueError", "The 'solver' parameter"),
+    Case("Negative alpha", "clf.set_params(alpha=-1.0).fit(X, y)",
+         "ValueError", "The 'alpha' parameter"),
+    Case("NaN alpha", "clf.set_params(alpha=np.nan).fit(X, y)",
+         "ValueError", "The 'alpha' parameter"),
+    Case("Zero learning rate", "clf.set_params(learning_rate_init=0.0).fit(X, y)",
+         "ValueError", "The 'learning_rate_init' parameter"),
+    Case("Unknown learning-rate schedule",
+         "clf.set_params(learning_rate='optimal').fit(X, y)",
+         "ValueError", "The 'learning_rate' parameter"),
+    Case("Zero batch size", "clf.set_params(batch_size=0).fit(X, y)",
+         "ValueError", "The 'batch_size' parameter"),
+    Case("Zero max_iter", "clf.set_params(max_iter=0).fit(X, y)",
+         "ValueError", "The 'max_iter' parameter"),
+    Case("Momentum above 1", "clf.set_params(momentum=1.5).fit(X, y)",
+         "ValueError", "The 'momentum' parameter"),
+    Case("beta_2 of 1", "clf.set_params(beta_2=1.0).fit(X, y)",
+         "ValueError", "The 'beta_2' parameter"),
+    Case("validation_fraction of 1",
+         "clf.set_params(validation_fraction=1.0).fit(X, y)",
+         "ValueError", "The 'validation_fraction' parameter"),
+    Case("early_stopping without validation data",
+         "clf.set_params(early_stopping=True, validation_fraction=0.0).fit(X, y)",
+         "ValueError", "early_stopping=True needs validation_fraction > 0"),
+    Case("Unknown class_weight", "clf.set_params(class_weight='balance').fit(X, y)",
+         "ValueError", "The 'class_weight' parameter"),
+    Case("class_weight for an absent label",
+         "clf.set_params(class_weight={7: 2.0}).fit(X, y)",
+         "ValueError", "Invalid class_weight={7: 2.0}"),
+    Case("Negative class weight",
+         "clf.set_params(class_weight={0: -1.0}).fit(X, y)",
+         "ValueError", "class_weight must give every class a finite, non-negative"),
+    Case("NaN class weight", "clf.set_params(class_weight={0: np.nan}).fit(X, y)",
+         "ValueError", "class_weight must give every class a finite, non-negative"),
+    Case("Every class weight 0",
+         "clf.set_params(class_weight={0: 0, 1: 0, 2: 0}).fit(X, y)",
+         "ValueError", "Every sample has weight 0"),
+    Case("class_weight with a multilabel target",
+         "clf.set_params(class_weight={0: 2.0}).fit(X, np.c_[y > 0, y > 1])",
+         "ValueError", "class_weight is not supported for multilabel targets"),
+]
+# fmt: on
+
+ERRORS = {"ValueError": ValueError, "TypeError": TypeError}
+ERRORS["NotFittedError"] = NotFittedError
+
+
+def _data():
+    X = np.random.RandomState(0).randn(30, 3)
+    y = np.arange(30) % 3
+    return X, y
+
+
+def _estimator(fitted):
+    clf = ActivationMLPClassifier((4,), max_iter=5, random_state=0)
+    if fitted:
+        with warnings.catch_warnings():
+            # Five epochs: a model to break, not a converged one.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(*_data())
+    return clf
+
+
+def _fitted_state(clf):
+    """A fingerprint of everything fit sets (not the parameters)."""
+    params = clf.get_params(deep=False)
+    return joblib.hash({k: v for k, v in vars(clf).items() if k not in params})
+
+
+def _run(example, clf):
+    X, y = _data()
+    namespace = {"X": X, "y": y, "clf": clf, "np": np, "sp": sp, "RowSum": RowSum}
+    exec(example, namespace)
+
+
+def _cases(state):
+    return [
+        pytest.param(case, id=case.case)
+        for case in BAD_INPUT
+        if case.when in ("both", state)
+    ]
+
+
+@pytest.mark.parametrize("case", _cases("unfitted"))
+def test_bad_input_raises_a_clear_error_and_leaves_an_unfitted_model_unfitted(
+    case,
+):
+    clf = _estimator(fitted=False)
+    with pytest.raises(ERRORS[case.error], match=re.escape(case.fragment)):
+        _run(case.example, clf)
+    # Nothing but the parameters: no half-fitted attributes.
+    assert set(vars(clf)) == set(clf.get_params(deep=False))
+    with pytest.raises(NotFittedError):
+        check_is_fitted(clf)
+
+
+@pytest.mark.parametrize("case", _cases("fitted"))
+def test_bad_input_raises_a_clear_error_and_leaves_a_fitted_model_as_it_was(case):
+    clf = _estimator(fitted=True)
+    X, _ = _data()
+    proba, state = clf.predict_proba(X), _fitted_state(clf)
+    with pytest.raises(ERRORS[case.error], match=re.escape(case.fragment)):
+        _run(case.example, clf)
+    assert _fitted_state(clf) == state
+    assert_array_equal(clf.predict_proba(X), proba)
+
+
+def _doc_table():
+    """The rows of the csv-table titled TABLE_TITLE in docs/trust.rst."""
+    lines = TRUST_DOC.read_text(encoding="utf-8").splitlines()
+    start = next(
+        i
+        for i, line in enumerate(lines)
+        if line.startswith(".. csv-table::") and TABLE_TITLE in line
+    )
+    body = []
+    for line in lines[start + 1 :]:
+        if line.strip().startswith(":") or (not line.strip() and not body):
+            continue  # the directive's options and the blank line after them
+        if not line.startswith("   "):
+            break
+        body.append(line.strip())
+    rows = list(csv.reader(body, skipinitialspace=True))
+
+    def literal(cell):
+        return cell[2:-2] if cell.startswith("``") and cell.endswith("``") else cell
+
+    table = []
+    for case, example, raises in rows:
+        error, fragment = raises.split(": ", 1)  # "ValueError: ``fragment``"
+        table.append((case, literal(example), error, literal(fragment)))
+    return table
+
+
+def test_trust_doc_table_is_this_table():
+    assert _doc_table() == [(c.case, c.example, c.error, c.fragment) for c in BAD_INPUT]
+
+
+def test_every_case_is_tested_in_some_state():
+    assert {c.when for c in BAD_INPUT} <= {"both", "fitted", "unfitted"}
+    assert len({c.case for c in BAD_INPUT}) == len(BAD_INPUT)
+
+
+# Five epochs on purpose: warm_start must start from a fitted model.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("method", ["warm_start", "partial_fit"])
+def test_failed_continued_training_changes_nothing_and_training_goes_on(method):
+    # After a failed call, continuing gives exactly what continuing without
+    # the failed call gives: the optimizer state was not touched either.
+    X, y = _data()
+    clf, twin = _estimator(fitted=True), _estimator(fitted=True)
+    X_bad = X.copy()
+    X_bad[3, 1] = np.nan
+    for model in (clf, twin):
+        model.set_params(warm_start=True)
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        clf.fit(X_bad, y) if method == "warm_start" else clf.partial_fit(X_bad, y)
+    for model in (clf, twin):
+        model.fit(X, y) if method == "warm_start" else model.partial_fit(X, y)
+    for a, b in zip(clf.coefs_ + clf.intercepts_, twin.coefs_ + twin.intercepts_):
+        assert_array_equal(a, b)
+    assert clf.loss_curve_ == twin.loss_curve_
+
+
+class Exploding(Activation):
+    """A user activation that fails in the middle of training."""
+
+    def __init__(self, calls_before_failure=2):
+        self.calls_before_failure = calls_before_failure
+
+    def forward(self, z):
+        self.calls_before_failure -= 1
+        if self.calls_before_failure < 0:
+            raise RuntimeError("the user's activation failed")
+        return np.tanh(z)
+
+    def derivative(self, z, a):
+        return 1 - a * a
+
+
+@pytest.mark.parametrize("fitted", [False, True])
+def test_an_exception_from_a_user_activation_changes_nothing(fitted):
+    X, y = _data()
+    clf = _estimator(fitted)
+    state = _fitted_state(clf)
+    proba = clf.predict_proba(X) if fitted else None
+    with pytest.raises(RuntimeError, match="the user's activation failed"):
+        clf.set_params(activation=Exploding(), warm_start=True).fit(X, y)
+    assert _fitted_state(clf) == state
+    if fitted:
+        assert_array_equal(clf.predict_proba(X), proba)
+    else:
+        assert set(vars(clf)) == set(clf.get_params(deep=False))
+
+
+def test_mixed_str_labels_from_numpy_and_python_are_fine():
+    # np.str_ and str compare with each other: not a mix of types.
+    X, y = _data()
+    labels = np.array([np.str_("a"), "b", "c"] * 10, dtype=object)
+    clf = ActivationMLPClassifier((3,), solver="lbfgs", max_iter=500, random_state=0)
+    assert_array_equal(clf.fit(X, labels).classes_, ["a", "b", "c"])
+
+
+# Few epochs on purpose.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_float64_input_beyond_a_float32_model_range_is_refused():
+    # A float32 model casts float64 input to float32: 1e39 would become inf
+    # and the probabilities NaN. It must be refused like inf itself.
+    X, y = _data()
+    clf = ActivationMLPClassifier((4,), max_iter=5, random_state=0)
+    clf.fit(X.astype(np.float32), y)
+    X_big = X.copy()
+    X_big[0, 0] = 1e39
+    with pytest.raises(ValueError, match="too large for float32"):
+        clf.predict_proba(X_big)
