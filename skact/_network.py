@@ -236,7 +236,7 @@ class Network:
             _axpy(W_all, grad[: self.n_coefs], alpha)
         grad /= total_weight
         if stats is not None:
-            stats.add_gradient(coef_grads)
+            stats.add_gradient(grad)
         return float(loss)
 
 
@@ -299,14 +299,23 @@ class LayerStatistics:
         self.layer_units = network.layer_units[1:-1]
         self.n_layers = network.n_layers
         self.saturated_below = [0.01 * _max_derivative(a) for a in network.activations]
+        # Where each weight matrix starts in the flat gradient: one reduceat
+        # gives all their squared norms.
+        self._coef_starts = np.cumsum([0, *(a * b for a, b in network.coef_shapes)])
+        self._n_coefs = network.n_coefs
         self.reset()
 
     def reset(self):
-        self.alive = [np.zeros(u, dtype=bool) for u in self.layer_units]
-        self.n_saturated = [0] * len(self.layer_units)
+        # Per hidden unit, how many samples had |derivative| >= 1e-8.
+        self.n_flowing = [np.zeros(u) for u in self.layer_units]
+        # Per hidden layer, pairs with |derivative| < 1% of its maximum,
+        # and pairs with |derivative| < 1e-8.
+        self.n_small = [0] * len(self.layer_units)
+        self.n_zero = [0] * len(self.layer_units)
         self.n_pairs = [0] * len(self.layer_units)
         self.grad_norm_sum = np.zeros(self.n_layers)
         self.n_batches = 0
+        self._ones = {}
         # Per layer: count, mean and sum of squared deviations of the
         # activation values, merged batch by batch (Chan et al.), which stays
         # accurate where sum-of-squares formulas cancel.
@@ -316,16 +325,27 @@ class LayerStatistics:
         """Add a batch's derivatives of hidden ``layer``; None means all ones."""
         self.n_pairs[layer] += n_rows * self.layer_units[layer]
         if derivative is None:  # identity: slope 1 everywhere
-            self.alive[layer][...] = True
+            self.n_flowing[layer] += n_rows
             return
-        magnitude = np.abs(derivative)
-        flowing = magnitude >= self.dead_below
-        self.alive[layer] |= flowing.any(axis=0)
-        small = magnitude < self.saturated_below[layer]
-        self.n_saturated[layer] += int(np.count_nonzero(small & flowing))
+        # Both passes write over the derivative buffer, which the engine
+        # rewrites on every batch and does not read again after this.
+        magnitude = np.abs(derivative, out=derivative)
+        self.n_small[layer] += np.count_nonzero(magnitude < self.saturated_below[layer])
+        # 1 where a gradient flows, then per-unit counts as a product with
+        # ones: BLAS sums columns far faster than NumPy reduces short rows.
+        flowing = np.greater_equal(
+            magnitude, self.dead_below, out=magnitude, casting="unsafe"
+        )
+        ones = self._ones.get((n_rows, flowing.dtype))
+        if ones is None:
+            ones = self._ones[n_rows, flowing.dtype] = np.ones(n_rows, flowing.dtype)
+        self.n_flowing[layer] += np.dot(ones, flowing)
 
-    def add_gradient(self, coef_grads):
-        self.grad_norm_sum += [np.linalg.norm(g) for g in coef_grads]
+    def add_gradient(self, grad):
+        """Add a batch's weight-gradient norms, from the flat gradient."""
+        coefs = grad[: self._n_coefs]
+        squares = np.add.reduceat(coefs * coefs, self._coef_starts[:-1])
+        self.grad_norm_sum += np.sqrt(squares)
         self.n_batches += 1
 
     def add_values(self, layer, a):
@@ -342,10 +362,15 @@ class LayerStatistics:
         )
 
     def dead_fraction(self):
-        return [float(1.0 - alive.mean()) for alive in self.alive]
+        return [float(np.mean(n == 0)) for n in self.n_flowing]
 
     def saturated_fraction(self):
-        return [s / max(p, 1) for s, p in zip(self.n_saturated, self.n_pairs)]
+        # Pairs below 1% of the maximum, less those below 1e-8 (which may
+        # not all be counted in n_small when 1% of the maximum is tiny).
+        return [
+            max(small - (pairs - flowing.sum()), 0) / max(pairs, 1)
+            for small, pairs, flowing in zip(self.n_small, self.n_pairs, self.n_flowing)
+        ]
 
     def grad_norm(self):
         return [float(x) for x in self.grad_norm_sum / max(self.n_batches, 1)]
