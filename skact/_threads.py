@@ -1,9 +1,12 @@
-"""BLAS threads for small matrix products.
+"""BLAS threads during training.
 
 OpenBLAS splits even tiny products over all cores; on a small network the
 threads' start-up and synchronisation cost more than the product, and on a
 shared machine waiting for a descheduled thread can make a fit ten times
 slower. Training a small network therefore runs its products on one thread.
+SciPy's BLAS, which only does the optimizers' vector updates (memory-bound,
+nothing to gain from threads), always runs on one thread: its own thread pool
+would otherwise compete with NumPy's on large networks.
 """
 
 # Authors: The skact developers
@@ -14,34 +17,50 @@ import threading
 
 from threadpoolctl import ThreadpoolController
 
-#: Largest product (rows x fan_in x fan_out multiply-adds) run on one thread;
-#: above it, a second core pays for its synchronisation.
-SINGLE_THREAD_MAX_WORK = 2**26
+#: Products below this many multiply-adds (rows x fan_in x fan_out) run on one
+#: thread; from there on a second core pays for its synchronisation (measured
+#: on 2 cores: 1.4 times faster at 256 x 128 x 128, no faster at 200 x 64 x 64).
+SINGLE_THREAD_MAX_WORK = 2**22
 
 _lock = threading.Lock()
 _users = 0
-_limiter = None
-_controller = None
+_limiters = []
+_controllers = None
+
+
+def _find_controllers():
+    """(all BLAS libraries, SciPy's own BLAS libraries), found once: inspecting
+    the loaded libraries takes ~0.2 ms."""
+    global _controllers
+    if _controllers is None:
+        blas = ThreadpoolController().select(user_api="blas")
+        # SciPy's wheels bundle theirs in scipy.libs (NumPy's, in numpy.libs,
+        # is also named libscipy_openblas); elsewhere both share one library.
+        scipy_paths = [
+            lib.filepath for lib in blas.lib_controllers if "scipy.libs" in lib.filepath
+        ]
+        scipy_blas = blas.select(filepath=scipy_paths) if scipy_paths else None
+        _controllers = (blas, scipy_blas)
+    return _controllers
 
 
 @contextlib.contextmanager
 def blas_threads_for(largest_product):
-    """Run the body on one BLAS thread if ``largest_product`` is small.
+    """Run the body with one BLAS thread if ``largest_product`` is small (and
+    with one thread for SciPy's BLAS in any case).
 
     BLAS thread counts are process-wide, so concurrent users (fits in several
-    threads) share one limit: the first to enter sets it, the last to leave
-    restores the original setting.
+    threads) share one setting: the first to enter chooses it, the last to
+    leave restores the original.
     """
-    global _users, _limiter, _controller
-    if largest_product > SINGLE_THREAD_MAX_WORK:
-        yield
-        return
+    global _users
     with _lock:
         if _users == 0:
-            if _controller is None:
-                # Found once: inspecting the loaded libraries takes ~0.2 ms.
-                _controller = ThreadpoolController()
-            _limiter = _controller.limit(limits=1, user_api="blas")
+            blas, scipy_blas = _find_controllers()
+            if largest_product < SINGLE_THREAD_MAX_WORK:
+                _limiters.append(blas.limit(limits=1))
+            elif scipy_blas is not None:
+                _limiters.append(scipy_blas.limit(limits=1))
         _users += 1
     try:
         yield
@@ -49,5 +68,5 @@ def blas_threads_for(largest_product):
         with _lock:
             _users -= 1
             if _users == 0:
-                _limiter.restore_original_limits()
-                _limiter = None
+                while _limiters:
+                    _limiters.pop().restore_original_limits()
