@@ -19,7 +19,13 @@ from scipy import special
 from scipy.linalg import blas
 
 from .activations import (
+    ELU,
     Identity,
+    LeakyReLU,
+    ReLU,
+    Sigmoid,
+    Softplus,
+    Tanh,
     _max_derivative,
     _row_max,
     log_softmax,
@@ -294,51 +300,70 @@ class LayerStatistics:
     """
 
     dead_below = 1e-8
+    # Shortcuts for built-ins: derivatives that are never negative need no
+    # absolute value, and ReLU's, exactly 0 or 1, are never saturated.
+    _NON_NEGATIVE = (Identity, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Softplus)
+    _ZERO_OR_ONE = (ReLU,)
 
     def __init__(self, network):
         self.layer_units = network.layer_units[1:-1]
         self.n_layers = network.n_layers
-        self.saturated_below = [0.01 * _max_derivative(a) for a in network.activations]
+        acts = network.activations
+        self.saturated_below = [0.01 * _max_derivative(a) for a in acts]
+        self._non_negative = [type(a) in self._NON_NEGATIVE for a in acts]
+        self._zero_or_one = [type(a) in self._ZERO_OR_ONE for a in acts]
         # Where each weight matrix starts in the flat gradient: one reduceat
         # gives all their squared norms.
         self._coef_starts = np.cumsum([0, *(a * b for a, b in network.coef_shapes)])
         self._n_coefs = network.n_coefs
+        self._ones = {}
+        self.n_flowing = [np.zeros(u) for u in self.layer_units]
+        self.grad_norm_sum = np.zeros(self.n_layers)
         self.reset()
 
     def reset(self):
         # Per hidden unit, how many samples had |derivative| >= 1e-8.
-        self.n_flowing = [np.zeros(u) for u in self.layer_units]
-        # Per hidden layer, pairs with |derivative| < 1% of its maximum,
-        # and pairs with |derivative| < 1e-8.
+        for counts in self.n_flowing:
+            counts.fill(0)
+        # Per hidden layer, pairs with |derivative| < 1% of its maximum.
         self.n_small = [0] * len(self.layer_units)
-        self.n_zero = [0] * len(self.layer_units)
         self.n_pairs = [0] * len(self.layer_units)
-        self.grad_norm_sum = np.zeros(self.n_layers)
+        self.grad_norm_sum.fill(0)
         self.n_batches = 0
-        self._ones = {}
         # Per layer: count, mean and sum of squared deviations of the
         # activation values, merged batch by batch (Chan et al.), which stays
         # accurate where sum-of-squares formulas cancel.
         self.moments = [(0, 0.0, 0.0)] * len(self.layer_units)
 
+    def _ones_for(self, n_rows, dtype):
+        ones = self._ones.get((n_rows, dtype))
+        if ones is None:
+            ones = self._ones[n_rows, dtype] = np.ones(n_rows, dtype)
+        return ones
+
     def add_derivative(self, layer, derivative, n_rows):
-        """Add a batch's derivatives of hidden ``layer``; None means all ones."""
+        """Add a batch's derivatives of hidden ``layer``; None means all ones.
+
+        Overwrites ``derivative``: the engine's derivative buffer is rewritten
+        on every batch and not read again after this.
+        """
         self.n_pairs[layer] += n_rows * self.layer_units[layer]
         if derivative is None:  # identity: slope 1 everywhere
             self.n_flowing[layer] += n_rows
             return
-        # Both passes write over the derivative buffer, which the engine
-        # rewrites on every batch and does not read again after this.
-        magnitude = np.abs(derivative, out=derivative)
+        # Per-unit counts come from a product with ones: BLAS sums columns
+        # far faster than NumPy reduces along short rows.
+        ones = self._ones_for(n_rows, derivative.dtype)
+        if self._zero_or_one[layer]:
+            self.n_flowing[layer] += np.dot(ones, derivative)
+            return
+        magnitude = derivative
+        if not self._non_negative[layer]:
+            magnitude = np.abs(derivative, out=derivative)
         self.n_small[layer] += np.count_nonzero(magnitude < self.saturated_below[layer])
-        # 1 where a gradient flows, then per-unit counts as a product with
-        # ones: BLAS sums columns far faster than NumPy reduces short rows.
         flowing = np.greater_equal(
             magnitude, self.dead_below, out=magnitude, casting="unsafe"
         )
-        ones = self._ones.get((n_rows, flowing.dtype))
-        if ones is None:
-            ones = self._ones[n_rows, flowing.dtype] = np.ones(n_rows, flowing.dtype)
         self.n_flowing[layer] += np.dot(ones, flowing)
 
     def add_gradient(self, grad):
@@ -365,15 +390,19 @@ class LayerStatistics:
         return [float(np.mean(n == 0)) for n in self.n_flowing]
 
     def saturated_fraction(self):
-        # Pairs below 1% of the maximum, less those below 1e-8 (which may
-        # not all be counted in n_small when 1% of the maximum is tiny).
+        # Pairs below 1% of the maximum, less those below 1e-8 (which
+        # n_small may miss where 1% of the maximum is below 1e-8).
         return [
-            max(small - (pairs - flowing.sum()), 0) / max(pairs, 1)
-            for small, pairs, flowing in zip(self.n_small, self.n_pairs, self.n_flowing)
+            0.0
+            if zero_or_one
+            else max(small - (pairs - float(flowing.sum())), 0) / max(pairs, 1)
+            for small, pairs, flowing, zero_or_one in zip(
+                self.n_small, self.n_pairs, self.n_flowing, self._zero_or_one
+            )
         ]
 
     def grad_norm(self):
-        return [float(x) for x in self.grad_norm_sum / max(self.n_batches, 1)]
+        return (self.grad_norm_sum / max(self.n_batches, 1)).tolist()
 
     def mean_std(self):
         return [(m, float(np.sqrt(m2 / max(n, 1)))) for n, m, m2 in self.moments]
