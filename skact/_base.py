@@ -136,8 +136,11 @@ class BaseActivationMLP(BaseEstimator):
         return tags
 
     def __getstate__(self):
-        # A copy: on Python >= 3.11 the parent returns the live __dict__.
-        return {**super().__getstate__(), "_skact_version": __version__}
+        # A copy: on Python >= 3.11 the parent returns the live __dict__. The
+        # cached structure is rebuilt on demand, not saved.
+        state = {**super().__getstate__(), "_skact_version": __version__}
+        state.pop("_network_cache", None)
+        return state
 
     def __setstate__(self, state):
         version = state.pop("_skact_version", "before 0.1")
@@ -200,9 +203,14 @@ class BaseActivationMLP(BaseEstimator):
         ]
 
     def _network(self):
-        """The fitted network's structure (no weights)."""
-        units = [self.n_features_in_, *self._fit_hidden_sizes, self.n_outputs_]
-        return Network(units, self._fit_activations, self.out_activation_)
+        """The fitted network's structure (no weights), made once per fit:
+        prediction on a few rows would otherwise spend much of its time here."""
+        network = self.__dict__.get("_network_cache")
+        if network is None:
+            units = [self.n_features_in_, *self._fit_hidden_sizes, self.n_outputs_]
+            network = Network(units, self._fit_activations, self.out_activation_)
+            self._network_cache = network
+        return network
 
     def _validate_for_predict(self, X, cast=True):
         """``X`` checked against the fitted model, as CSR or dense, in float32
@@ -245,6 +253,8 @@ class BaseActivationMLP(BaseEstimator):
             result = network.forward(self.coefs_, self.intercepts_, Xc, ws)
             if transform is not None:
                 result = transform(network, result)
+            if chunk == n:  # one chunk: the call's own buffer is the answer
+                return result
             if out is None:
                 out = np.empty((n, *result.shape[1:]), dtype=result.dtype)
             out[rows] = result
@@ -325,6 +335,7 @@ class BaseActivationMLP(BaseEstimator):
         self.out_activation_ = network.output
         self._fit_hidden_sizes = hidden_sizes
         self._fit_activations = activations
+        self._network_cache = network
         self.coefs_, self.intercepts_ = network.views(params)
 
         rows = X.shape[0]
