@@ -1,0 +1,538 @@
+"""Training speed of skact against scikit-learn's MLPClassifier (and PyTorch).
+
+Run from the repository root::
+
+    python benchmarks/bench_fit.py                      # every case, 5 repeats
+    python benchmarks/bench_fit.py --cases a,b --quick  # 3 repeats
+    python benchmarks/bench_fit.py --cases a --profile  # cProfile, no timing
+
+Every ratio is skact's median time over the reference's, both measured in this
+process, interleaved, after one warm-up each; a row passes when the ratio is at
+most its target. See benchmarks/README.md for what each case measures.
+"""
+
+# Authors: The skact developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import os
+from dataclasses import dataclass, field
+
+import numpy as np
+from _harness import (
+    Table,
+    interleaved,
+    optional_torch,
+    parse_args,
+    print_machine_info,
+    profile,
+    quiet,
+)
+from sklearn.datasets import make_circles, make_classification, make_moons
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
+
+from skact import ActivationMLPClassifier
+
+CASES = {
+    "a": "seed net 2-16-16-2, circles 500, full-batch Adam, 500 epochs",
+    "b": "moons 20000, (64, 64), Adam, batch 200, 20 epochs",
+    "c": "make_classification 50000x50, 3 classes, (128, 128), batch 256, 10 ep.",
+    "torch_a": "case a against a plain PyTorch loop (alpha=0)",
+    "torch_c": "case c against a plain PyTorch loop (alpha=0)",
+    "wide": "(512, 512), batch 1024, float32: fit FLOP/s vs NumPy matmul FLOP/s",
+    "threads": "case a with default BLAS threads vs threadpool_limits(1)",
+    "sgd_momentum": "case b with SGD, momentum 0.9, no Nesterov",
+    "sgd_nesterov": "case b with SGD, Nesterov momentum 0.9",
+    "lbfgs_a": "case a data with L-BFGS, max_iter 200: time per iteration",
+    "lbfgs_b": "case b data with L-BFGS, max_iter 100: time per iteration",
+    "partial_fit": "20 partial_fit calls over 1000-row chunks of moons 20000",
+    "diag_a": "case a, diagnostics=True vs False (issue 4)",
+    "diag_b": "case b, diagnostics=True vs False (issue 4)",
+}
+
+# -- data ------------------------------------------------------------------
+_DATA = {}
+
+
+def dataset(name, dtype):
+    """Standardised ``(X, y)`` of a case, C-contiguous in ``dtype``."""
+    if name not in _DATA:
+        if name == "a":
+            X, y = make_circles(500, noise=0.1, factor=0.5, random_state=0)
+        elif name == "b":
+            X, y = make_moons(20000, noise=0.2, random_state=0)
+        elif name == "c":
+            X, y = make_classification(
+                50000, 50, n_informative=20, n_classes=3, random_state=0
+            )
+        elif name == "wide":
+            X, y = make_classification(
+                20480, 100, n_informative=40, n_classes=4, random_state=0
+            )
+        else:
+            raise ValueError(name)
+        _DATA[name] = StandardScaler().fit_transform(X), y
+    X, y = _DATA[name]
+    return np.ascontiguousarray(X, dtype=dtype), y
+
+
+# -- estimators ------------------------------------------------------------
+NETWORKS = {
+    "a": {
+        "hidden_layer_sizes": (16, 16),
+        "batch_size": 500,
+        "max_iter": 500,
+        "learning_rate_init": 0.01,
+    },
+    "b": {"hidden_layer_sizes": (64, 64), "batch_size": 200, "max_iter": 20},
+    "c": {"hidden_layer_sizes": (128, 128), "batch_size": 256, "max_iter": 10},
+    "wide": {"hidden_layer_sizes": (512, 512), "batch_size": 1024, "max_iter": 3},
+}
+
+
+def settings(network, **overrides):
+    """Identical parameters for both libraries: every epoch runs (tol=0 and
+    n_iter_no_change=max_iter), shuffled, seeded."""
+    params = {
+        "activation": "relu",
+        "solver": "adam",
+        "alpha": 1e-4,
+        "tol": 0.0,
+        "shuffle": True,
+        "random_state": 0,
+        **NETWORKS[network],
+        **overrides,
+    }
+    params.setdefault("n_iter_no_change", params["max_iter"])
+    return params
+
+
+def fitter(cls, X, y, params):
+    """A no-argument callable fitting a fresh ``cls(**params)`` on ``(X, y)``."""
+    return lambda: cls(**params).fit(X, y)
+
+
+@dataclass
+class VsSklearn:
+    """A case timed against scikit-learn at identical settings."""
+
+    data: str
+    params: dict
+    target: float
+    per_iteration: bool = False  # L-BFGS may stop early: compare time / n_iter_
+    goal: float | None = None
+    note: str = ""
+    warmup_overrides: dict = field(default_factory=lambda: {"max_iter": 1})
+
+
+VS_SKLEARN = {
+    "a": VsSklearn("a", settings("a"), 0.5, goal=0.33),
+    "b": VsSklearn("b", settings("b"), 0.5),
+    "c": VsSklearn("c", settings("c"), 0.5),
+    "sgd_momentum": VsSklearn(
+        "b",
+        settings("b", solver="sgd", learning_rate_init=0.01, nesterovs_momentum=False),
+        0.5,
+    ),
+    "sgd_nesterov": VsSklearn(
+        "b",
+        settings("b", solver="sgd", learning_rate_init=0.01, nesterovs_momentum=True),
+        0.5,
+    ),
+    "lbfgs_a": VsSklearn(
+        "a", settings("a", solver="lbfgs", max_iter=200), 0.5, per_iteration=True
+    ),
+    "lbfgs_b": VsSklearn(
+        "b", settings("b", solver="lbfgs", max_iter=100), 0.5, per_iteration=True
+    ),
+}
+
+
+def run_vs_sklearn(name, case, dtype, repeats, table):
+    X, y = dataset(case.data, dtype)
+    warm = {**case.params, **case.warmup_overrides}
+    medians, fitted = interleaved(
+        {
+            "skact": fitter(ActivationMLPClassifier, X, y, case.params),
+            "sklearn": fitter(MLPClassifier, X, y, case.params),
+        },
+        repeats,
+        warmups={
+            "skact": fitter(ActivationMLPClassifier, X, y, warm),
+            "sklearn": fitter(MLPClassifier, X, y, warm),
+        },
+    )
+    ours, ref = medians["skact"], medians["sklearn"]
+    note = case.note
+    if case.per_iteration:
+        n_ours, n_ref = fitted["skact"].n_iter_, fitted["sklearn"].n_iter_
+        ours, ref = ours / n_ours, ref / n_ref
+        note = f"per iteration; n_iter_ {n_ours} vs {n_ref}"
+    if case.goal is not None:
+        met = "met" if ours / ref <= case.goal else "not met"
+        note = f"goal {case.goal:.2f} {met}"
+    table.add(
+        name,
+        dtype,
+        ours,
+        ref,
+        "sklearn",
+        case.target,
+        acc=fitted["skact"].score(X, y),
+        acc_ref=fitted["sklearn"].score(X, y),
+        note=note,
+    )
+
+
+# -- PyTorch -----------------------------------------------------------------
+def torch_fitter(torch, X, y, params):
+    """A plain PyTorch training loop with the network, Adam settings, batch
+    size, epoch count and per-epoch shuffling of ``params``; no L2 penalty.
+    The callable returns the training accuracy."""
+    tdtype = torch.float64 if X.dtype == np.float64 else torch.float32
+    Xt = torch.from_numpy(X)
+    yt = torch.from_numpy(np.asarray(y, dtype=np.int64))
+    n_classes = int(yt.max()) + 1
+    batch, epochs = params["batch_size"], params["max_iter"]
+    beta_1, beta_2 = params.get("beta_1", 0.9), params.get("beta_2", 0.999)
+    lr, eps = params.get("learning_rate_init", 0.001), params.get("epsilon", 1e-8)
+
+    def fit():
+        torch.manual_seed(0)
+        layers, fan_in = [], X.shape[1]
+        for units in params["hidden_layer_sizes"]:
+            layers += [torch.nn.Linear(fan_in, units), torch.nn.ReLU()]
+            fan_in = units
+        model = torch.nn.Sequential(*layers, torch.nn.Linear(fan_in, n_classes))
+        model.to(tdtype)
+        optimizer = torch.optim.Adam(
+            model.parameters(), lr=lr, betas=(beta_1, beta_2), eps=eps
+        )
+        generator = torch.Generator().manual_seed(0)
+        n = Xt.shape[0]
+        for _ in range(epochs):
+            order = torch.randperm(n, generator=generator)
+            epoch_loss = 0.0  # skact and sklearn track the epoch loss too
+            for start in range(0, n, batch):
+                rows = order[start : start + batch]
+                optimizer.zero_grad(set_to_none=True)
+                loss = torch.nn.functional.cross_entropy(model(Xt[rows]), yt[rows])
+                loss.backward()
+                optimizer.step()
+                epoch_loss += loss.item() * len(rows)
+        with torch.no_grad():
+            return (model(Xt).argmax(dim=1) == yt).double().mean().item()
+
+    return fit
+
+
+def run_vs_torch(name, data, dtype, repeats, table):
+    torch = optional_torch()
+    if torch is None:
+        print(f"{name}: skipped, torch is not installed")
+        return
+    X, y = dataset(data, dtype)
+    params = settings(data, alpha=0.0)
+    warm = {**params, "max_iter": 1}
+    medians, fitted = interleaved(
+        {
+            "skact": fitter(ActivationMLPClassifier, X, y, params),
+            "torch": torch_fitter(torch, X, y, params),
+        },
+        repeats,
+        warmups={
+            "skact": fitter(ActivationMLPClassifier, X, y, warm),
+            "torch": torch_fitter(torch, X, y, warm),
+        },
+    )
+    table.add(
+        name,
+        dtype,
+        medians["skact"],
+        medians["torch"],
+        "torch",
+        0.7,
+        acc=fitted["skact"].score(X, y),
+        acc_ref=fitted["torch"],
+        note=f"torch default threads={torch.get_num_threads()}; alpha=0",
+    )
+    # Context: torch's OpenMP threads slow tiny layers down badly when the
+    # machine is busy, so also show torch on one thread (no target).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        medians, fitted = interleaved(
+            {
+                "skact": fitter(ActivationMLPClassifier, X, y, params),
+                "torch": torch_fitter(torch, X, y, params),
+            },
+            repeats,
+            warmups={
+                "skact": fitter(ActivationMLPClassifier, X, y, warm),
+                "torch": torch_fitter(torch, X, y, warm),
+            },
+        )
+    finally:
+        torch.set_num_threads(threads)
+    table.add(
+        name + ":1thr",
+        dtype,
+        medians["skact"],
+        medians["torch"],
+        "torch 1 thread",
+        acc=fitted["skact"].score(X, y),
+        acc_ref=fitted["torch"],
+        note="context: torch.set_num_threads(1)",
+    )
+
+
+# -- wide layers: FLOP/s ---------------------------------------------------
+def useful_flops(units, n_samples):
+    """Useful FLOPs of one epoch: forward and weight-gradient products of every
+    layer, input-delta products of every layer but the first."""
+    products = [2 * a * b for a, b in zip(units[:-1], units[1:])]
+    return n_samples * (3 * sum(products) - products[0])
+
+
+def matmul_steps(units, batch, dtype, n_steps):
+    """A callable doing the matrix products of ``n_steps`` training steps
+    (the FLOPs ``useful_flops`` counts) with preallocated outputs."""
+    rng = np.random.default_rng(0)
+    acts = [rng.standard_normal((batch, u)).astype(dtype) for u in units[:-1]]
+    coefs = [rng.standard_normal(s).astype(dtype) for s in zip(units[:-1], units[1:])]
+    outs = [np.empty((batch, u), dtype=dtype) for u in units[1:]]
+    grads = [np.empty_like(W) for W in coefs]
+    deltas = [np.empty_like(a) for a in acts]
+
+    def run():
+        for _ in range(n_steps):
+            for a, W, z in zip(acts, coefs, outs):
+                np.dot(a, W, out=z)
+            for i in range(len(coefs) - 1, -1, -1):
+                np.dot(acts[i].T, outs[i], out=grads[i])
+                if i > 0:
+                    np.dot(outs[i], coefs[i].T, out=deltas[i])
+
+    return run
+
+
+def run_wide(name, dtype, repeats, table, quick):
+    if dtype != np.float32:
+        return  # the issue asks for float32 only
+    X, y = dataset("wide", dtype)
+    params = settings("wide", max_iter=2 if quick else 3)
+    units = [X.shape[1], *params["hidden_layer_sizes"], len(np.unique(y))]
+    n_steps = params["max_iter"] * -(-X.shape[0] // params["batch_size"])
+    flops = useful_flops(units, X.shape[0]) * params["max_iter"]
+    medians, fitted = interleaved(
+        {
+            "skact": fitter(ActivationMLPClassifier, X, y, params),
+            "matmul": matmul_steps(units, params["batch_size"], dtype, n_steps),
+        },
+        repeats,
+    )
+    ours, ref = medians["skact"], medians["matmul"]
+    table.add(
+        name,
+        dtype,
+        ours,
+        ref,
+        "numpy matmul",
+        1 / 0.6,
+        acc=fitted["skact"].score(X, y),
+        note=(
+            f"fit {flops / ours / 1e9:.1f} GFLOP/s = {ref / ours:.0%} of matmul "
+            f"{flops / ref / 1e9:.1f} GFLOP/s (target >= 60%)"
+        ),
+    )
+    # Context: scikit-learn on the same fit (no target).
+    medians, fitted = interleaved(
+        {
+            "skact": fitter(ActivationMLPClassifier, X, y, params),
+            "sklearn": fitter(MLPClassifier, X, y, params),
+        },
+        repeats,
+    )
+    table.add(
+        name,
+        dtype,
+        medians["skact"],
+        medians["sklearn"],
+        "sklearn",
+        acc=fitted["skact"].score(X, y),
+        acc_ref=fitted["sklearn"].score(X, y),
+        note=f"sklearn {flops / medians['sklearn'] / 1e9:.1f} GFLOP/s",
+    )
+
+
+# -- threads, partial_fit, diagnostics ---------------------------------------
+def run_threads(name, dtype, repeats, table):
+    X, y = dataset("a", dtype)
+    params = settings("a")
+
+    def one_thread(cls):
+        def fit():
+            with threadpool_limits(1):
+                return cls(**params).fit(X, y)
+
+        return fit
+
+    for label, cls, target in [
+        ("skact", ActivationMLPClassifier, 1.05),
+        ("sklearn", MLPClassifier, None),
+    ]:
+        medians, fitted = interleaved(
+            {"default": fitter(cls, X, y, params), "1 thread": one_thread(cls)},
+            repeats,
+        )
+        table.add(
+            f"{name}:{label}",
+            dtype,
+            medians["default"],
+            medians["1 thread"],
+            "1 BLAS thread",
+            target,
+            acc=fitted["default"].score(X, y),
+            acc_ref=fitted["1 thread"].score(X, y),
+            note="default threads vs 1 (target ~1.0)" if target else "context",
+        )
+
+
+def partial_fitter(cls, X, y, params, n_chunks):
+    chunks = np.array_split(np.arange(X.shape[0]), n_chunks)
+    classes = np.unique(y)
+
+    def fit():
+        est = cls(**params)
+        for rows in chunks:
+            est.partial_fit(X[rows], y[rows], classes=classes)
+        return est
+
+    return fit
+
+
+def run_partial_fit(name, dtype, repeats, table):
+    X, y = dataset("b", dtype)
+    params = settings("b")
+    medians, fitted = interleaved(
+        {
+            "skact": partial_fitter(ActivationMLPClassifier, X, y, params, 20),
+            "sklearn": partial_fitter(MLPClassifier, X, y, params, 20),
+        },
+        repeats,
+    )
+    table.add(
+        name,
+        dtype,
+        medians["skact"],
+        medians["sklearn"],
+        "sklearn",
+        0.5,
+        acc=fitted["skact"].score(X, y),
+        acc_ref=fitted["sklearn"].score(X, y),
+        note="20 calls x 1000 rows, batch 200",
+    )
+
+
+def run_diagnostics(name, data, dtype, repeats, table):
+    X, y = dataset(data, dtype)
+    params = settings(data)
+    try:
+        with quiet():
+            ActivationMLPClassifier(**{**params, "max_iter": 1}, diagnostics=True).fit(
+                X, y
+            )
+    except (TypeError, ValueError, AttributeError, NotImplementedError) as e:
+        print(f"{name}: skipped, diagnostics=True does not work: {e!r}")
+        return
+    with_diagnostics = {**params, "diagnostics": True}
+    medians, fitted = interleaved(
+        {
+            "on": fitter(ActivationMLPClassifier, X, y, with_diagnostics),
+            "off": fitter(ActivationMLPClassifier, X, y, params),
+        },
+        repeats,
+    )
+    table.add(
+        name,
+        dtype,
+        medians["on"],
+        medians["off"],
+        "diagnostics off",
+        1.25,
+        acc=fitted["on"].score(X, y),
+        acc_ref=fitted["off"].score(X, y),
+        note="skact time is diagnostics=True",
+    )
+
+
+# -- profiling ----------------------------------------------------------------
+def profile_case(name, dtype):
+    """cProfile one skact fit and one scikit-learn fit of a case."""
+    if name in VS_SKLEARN:
+        case = VS_SKLEARN[name]
+        X, y = dataset(case.data, dtype)
+        params = case.params
+    elif name in ("wide", "torch_a", "torch_c", "threads", "diag_a", "diag_b"):
+        data = {"torch_a": "a", "torch_c": "c", "threads": "a"}.get(name, name[-1])
+        data = "wide" if name == "wide" else data
+        X, y = dataset(data, dtype)
+        params = settings(data)
+        if name.startswith("diag"):
+            params = {**params, "diagnostics": True}
+    else:
+        print(f"{name}: no profile for this case")
+        return
+    for label, cls in [("skact", ActivationMLPClassifier), ("sklearn", MLPClassifier)]:
+        if label == "sklearn" and "diagnostics" in params:
+            continue
+        print(f"\n=== profile {name} {dtype} {label} ===")
+        with quiet():
+            cls(**{**params, "max_iter": 1}).fit(X, y)  # warm-up
+        profile(fitter(cls, X, y, params))
+
+
+# -- main ---------------------------------------------------------------------
+def main(argv=None):
+    args = parse_args(__doc__.splitlines()[0], CASES, argv)
+    print_machine_info()
+    print(f"repeats: {args.repeats} (medians, interleaved, one warm-up each)\n")
+    if args.profile:
+        with threadpool_limits(args.blas_threads, user_api="blas"):
+            for name in args.cases:
+                for dtype in args.dtypes:
+                    profile_case(name, dtype)
+        return
+    if args.blas_threads is not None:
+        print(f"BLAS limited to {args.blas_threads} thread(s) except in 'threads'")
+    table = Table()
+    table.header()
+    for name in args.cases:
+        for dtype in args.dtypes:
+            limit = None if name == "threads" else args.blas_threads
+            with threadpool_limits(limit, user_api="blas"):
+                run_case(name, dtype, args, table)
+    table.summary()
+    if hasattr(os, "getloadavg"):
+        print("load average: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+
+
+def run_case(name, dtype, args, table):
+    """Time one case in one dtype, adding its rows to ``table``."""
+    if name in VS_SKLEARN:
+        run_vs_sklearn(name, VS_SKLEARN[name], dtype, args.repeats, table)
+    elif name in ("torch_a", "torch_c"):
+        run_vs_torch(name, name[-1], dtype, args.repeats, table)
+    elif name == "wide":
+        run_wide(name, dtype, args.repeats, table, args.quick)
+    elif name == "threads":
+        run_threads(name, dtype, args.repeats, table)
+    elif name == "partial_fit":
+        run_partial_fit(name, dtype, args.repeats, table)
+    elif name in ("diag_a", "diag_b"):
+        run_diagnostics(name, name[-1], dtype, args.repeats, table)
+
+
+if __name__ == "__main__":
+    main()
