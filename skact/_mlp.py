@@ -14,7 +14,7 @@ from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _check_sample_weight
 
 from ._base import BaseActivationMLP
@@ -436,8 +436,15 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
         _check_label_types(y, "y")
-        check_classification_targets(y)
-        target_type = type_of_target(y)
+        # check_classification_targets' test, without a second (costly, on
+        # every partial_fit call) type_of_target.
+        target_type = type_of_target(y, input_name="y")
+        if target_type in ("continuous", "continuous-multioutput", "unknown"):
+            raise ValueError(
+                f"Unknown label type: {target_type}. Maybe you are trying to fit "
+                "a classifier, which expects discrete classes on a regression "
+                "target with continuous values."
+            )
         if target_type not in ("binary", "multiclass", "multilabel-indicator"):
             raise ValueError(
                 f"{type(self).__name__} supports binary, multiclass and "
