@@ -387,7 +387,7 @@ class LayerStatistics:
         )
 
     def dead_fraction(self):
-        return [float(np.mean(n == 0)) for n in self.n_flowing]
+        return [np.count_nonzero(n == 0) / n.size for n in self.n_flowing]
 
     def saturated_fraction(self):
         # Pairs below 1% of the maximum, less those below 1e-8 (which
