@@ -387,7 +387,7 @@ class LayerStatistics:
         )
 
     def dead_fraction(self):
-        return [np.count_nonzero(n == 0) / n.size for n in self.n_flowing]
+        return [float(np.count_nonzero(n == 0) / n.size) for n in self.n_flowing]
 
     def saturated_fraction(self):
         # Pairs below 1% of the maximum, less those below 1e-8 (which
@@ -395,7 +395,7 @@ class LayerStatistics:
         return [
             0.0
             if zero_or_one
-            else max(small - (pairs - float(flowing.sum())), 0) / max(pairs, 1)
+            else float(max(small - (pairs - flowing.sum()), 0) / max(pairs, 1))
             for small, pairs, flowing, zero_or_one in zip(
                 self.n_small, self.n_pairs, self.n_flowing, self._zero_or_one
             )

@@ -80,6 +80,8 @@ def test_diagnostics_are_recorded_per_epoch_and_layer(moons, solver):
     grad_norm = np.array(clf.history_["grad_norm"])
     assert grad_norm.shape == (n_epochs, 4)
     assert np.all(np.isfinite(grad_norm)) and np.all(grad_norm > 0)
+    for key in DIAGNOSTIC_KEYS:  # plain floats, as in loss_curve_
+        assert all(type(v) is float for epoch in clf.history_[key] for v in epoch)
     for key in ("dead_fraction", "saturated_fraction"):
         values = np.array(clf.history_[key])
         assert values.shape == (n_epochs, 3)
