@@ -435,6 +435,10 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             y = y.toarray()
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
+        if incremental and not first_pass and classes is None:
+            indices = self._known_label_indices(y)
+            if indices is not None:
+                return indices, "softmax", len(self.classes_)
         _check_label_types(y, "y")
         # check_classification_targets' test, without a second (costly, on
         # every partial_fit call) type_of_target.
@@ -516,6 +520,30 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         self.classes_ = new_classes
         output = "logistic" if multilabel else "softmax"
         return y, output, len(new_classes)
+
+    def _known_label_indices(self, y):
+        """Class indices of ``y`` if it is a 1-d array of numbers or strings
+        all in ``classes_`` of a single-label model, else None.
+
+        The common case of later ``partial_fit`` calls, checked in two
+        vectorised passes instead of ``type_of_target``'s many (costly on
+        every call); anything else goes through the full checks and their
+        error messages.
+        """
+        classes = self.classes_
+        if (
+            self.out_activation_ != "softmax"
+            or y.ndim != 1
+            or y.dtype.kind not in "biufU"
+            or classes.dtype.kind not in "biufU"
+            or (y.dtype.kind == "U") != (classes.dtype.kind == "U")
+        ):
+            return None
+        indices = np.searchsorted(classes, y)
+        np.minimum(indices, len(classes) - 1, out=indices)
+        if not np.array_equal(classes[indices], y):
+            return None
+        return indices
 
     def _sample_weight(self, sample_weight, X, y, target):
         """Sample weights times class weights, or None when all are 1."""
