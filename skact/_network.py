@@ -125,12 +125,12 @@ class Network:
     def forward(self, coefs, intercepts, X, ws):
         """Logits for ``X``; hidden values are kept in the workspace ``ws``."""
         n = X.shape[0]
-        a = X
-        for i, (W, b) in enumerate(zip(coefs, intercepts)):
-            z = _dot(a, W, ws.z[i][:n])
-            z += b
-            if i < self.n_layers - 1:
-                a = self.activations[i].forward(z, out=ws.a[i][:n])
+        z = _dot(X, coefs[0], ws.z[0][:n])  # only the input may be sparse
+        z += intercepts[0]
+        for i in range(1, self.n_layers):
+            a = self.activations[i - 1].forward(z, out=ws.a[i - 1][:n])
+            z = np.dot(a, coefs[i], out=ws.z[i][:n])
+            z += intercepts[i]
         return z
 
     def output_proba(self, logits, out=None):
@@ -193,7 +193,11 @@ class Network:
             # from the shifted logits and the softmax's normaliser, both
             # needed for the delta anyway.
             rows = ws.rows[:n]
-            logits -= _row_max(logits)
+            if logits.shape[1] == 2:  # the common binary case, one call
+                shift = np.maximum(logits[:, :1], logits[:, 1:], out=ws.row2[:n])
+            else:
+                shift = _row_max(logits)
+            logits -= shift
             picked = logits[rows, y]
             exp = np.exp(logits, out=logits)
             norm = np.dot(exp, ws.ones_out, out=ws.row[:n])
@@ -273,6 +277,7 @@ class Workspace:
             # faster than NumPy's reductions do.
             self.rows = np.arange(n_rows)
             self.row = np.empty((n_rows, 1), dtype=dtype)
+            self.row2 = np.empty((n_rows, 1), dtype=dtype)
             self.ones_rows = np.ones(n_rows, dtype=dtype)
             self.ones_out = np.ones((units[-1], 1), dtype=dtype)
         self._views = {}
