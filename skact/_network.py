@@ -193,11 +193,7 @@ class Network:
             # from the shifted logits and the softmax's normaliser, both
             # needed for the delta anyway.
             rows = ws.rows[:n]
-            if logits.shape[1] == 2:  # the common binary case, one call
-                shift = np.maximum(logits[:, :1], logits[:, 1:], out=ws.row2[:n])
-            else:
-                shift = _row_max(logits)
-            logits -= shift
+            logits -= _row_max(logits, out=ws.row2[:n])
             picked = logits[rows, y]
             exp = np.exp(logits, out=logits)
             norm = np.dot(exp, ws.ones_out, out=ws.row[:n])

@@ -630,18 +630,23 @@ def _engine_activation(activation):
     return _OutAdapter(activation)
 
 
-def _row_max(z):
-    """Row maxima of ``z``, shape (n_rows, 1).
+def _row_max(z, out=None):
+    """Row maxima of ``z``, shape (n_rows, 1), written into ``out`` if given.
 
     NumPy's reduction along short rows runs one inner loop per row; for
     the few classes of a typical classifier a loop over columns is ~20 times
     faster.
     """
     if z.ndim != 2 or z.shape[1] > 16:
-        return z.max(axis=-1, keepdims=True)
-    out = z[:, :1].copy()
-    for j in range(1, z.shape[1]):
-        np.maximum(out[:, 0], z[:, j], out=out[:, 0])
+        return np.max(z, axis=-1, keepdims=True, out=out)
+    if z.shape[1] == 1:
+        if out is None:
+            return z.copy()
+        np.copyto(out, z)
+        return out
+    out = np.maximum(z[:, :1], z[:, 1:2], out=out)
+    for j in range(2, z.shape[1]):
+        np.maximum(out, z[:, j : j + 1], out=out)
     return out
 
 
