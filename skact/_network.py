@@ -192,14 +192,17 @@ class Network:
             # log p_y = (z_y - max z) - log sum exp(z - max z): the loss comes
             # from the shifted logits and the softmax's normaliser, both
             # needed for the delta anyway.
-            rows = ws.rows[:n]
+            # Each sample's true class as an index into the flattened logits
+            # (a contiguous view): ~3 times cheaper than [rows, y] indexing.
+            true_class = ws.rows[:n] * logits.shape[1]
+            true_class += y
             logits -= _row_max(logits, out=ws.row2[:n])
-            picked = logits[rows, y]
+            picked = logits.reshape(-1)[true_class]
             exp = np.exp(logits, out=logits)
             norm = np.dot(exp, ws.ones_out, out=ws.row[:n])
             exp /= norm
             delta = exp
-            delta[rows, y] -= 1
+            delta.reshape(-1)[true_class] -= 1
             per_sample = np.log(norm, out=norm).reshape(-1)
             per_sample -= picked
         else:
