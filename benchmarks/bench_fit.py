@@ -435,6 +435,9 @@ def run_partial_fit(name, dtype, repeats, table):
     )
 
 
+DIAGNOSTICS_REPEATS = 15
+
+
 def run_diagnostics(name, data, dtype, repeats, table):
     X, y = dataset(data, dtype)
     params = settings(data)
@@ -447,6 +450,9 @@ def run_diagnostics(name, data, dtype, repeats, table):
         print(f"{name}: skipped, diagnostics=True does not work: {e!r}")
         return
     with_diagnostics = {**params, "diagnostics": True}
+    # Two close times of short fits: their ratio needs more repeats than the
+    # others to rise above a shared machine's noise.
+    repeats = max(repeats, DIAGNOSTICS_REPEATS)
     medians, fitted = interleaved(
         {
             "on": fitter(ActivationMLPClassifier, X, y, with_diagnostics),
@@ -463,7 +469,7 @@ def run_diagnostics(name, data, dtype, repeats, table):
         1.25,
         acc=fitted["on"].score(X, y),
         acc_ref=fitted["off"].score(X, y),
-        note="skact time is diagnostics=True",
+        note=f"skact time is diagnostics=True; {repeats} repeats",
     )
 
 
