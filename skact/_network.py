@@ -73,6 +73,11 @@ class Network:
             raise ValueError("one activation per hidden layer is needed")
         self.layer_units = list(layer_units)
         self.activations = list(activations)
+        # Activations that can hand over their derivative while computing
+        # their output in training (cheaper than two separate passes).
+        self._fused = [
+            getattr(a, "_forward_and_derivative", None) for a in self.activations
+        ]
         self.output = output
         shapes = list(zip(self.layer_units[:-1], self.layer_units[1:]))
         self.coef_shapes = shapes
@@ -128,7 +133,11 @@ class Network:
         z = _dot(X, coefs[0], ws.z[0][:n])  # only the input may be sparse
         z += intercepts[0]
         for i in range(1, self.n_layers):
-            a = self.activations[i - 1].forward(z, out=ws.a[i - 1][:n])
+            fused = self._fused[i - 1] if ws.training else None
+            if fused is None:
+                a = self.activations[i - 1].forward(z, out=ws.a[i - 1][:n])
+            else:
+                a = fused(z, ws.a[i - 1][:n], ws.deriv[i - 1][:n])
             z = np.dot(a, coefs[i], out=ws.z[i][:n])
             z += intercepts[i]
         return z
@@ -233,7 +242,10 @@ class Network:
             delta_prev = np.dot(delta, coefs[i].T, out=ws.delta[i - 1][:n])
             act = self.activations[i - 1]
             derivative = None
-            if not isinstance(act, Identity):
+            if self._fused[i - 1] is not None:  # made by the forward pass
+                derivative = ws.deriv[i - 1][:n]
+                delta_prev *= derivative
+            elif not isinstance(act, Identity):
                 z = ws.z[i - 1][:n] if act.needs_z else None
                 derivative = act.derivative(z, a_prev, out=ws.deriv[i - 1][:n])
                 delta_prev *= derivative
@@ -262,6 +274,7 @@ class Workspace:
     """
 
     def __init__(self, network, n_rows, dtype, training=True):
+        self.training = training
         units = network.layer_units[1:]
         self.z = [np.empty((n_rows, u), dtype=dtype) for u in units]
         self.a = [

@@ -262,6 +262,13 @@ class ReLU(Activation):
     def derivative(self, z, a, out=None):
         return np.greater(a, 0, out=_result(out, a), casting="unsafe")
 
+    def _forward_and_derivative(self, z, out, derivative_out):
+        # Training's shortcut: the 0/1 slope first, then z times it, is one
+        # pass cheaper than maximum() now and derivative() in the backward
+        # pass. (z * 0 is -0.0 for negative z, equal to 0.0 in every sum.)
+        slope = np.greater(z, 0, out=derivative_out, casting="unsafe")
+        return np.multiply(z, slope, out=out)
+
 
 class LeakyReLU(Activation):
     """``f(z) = z`` for ``z > 0``, else ``negative_slope * z``; He initialisation.
