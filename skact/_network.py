@@ -244,10 +244,10 @@ class Network:
             derivative = None
             if self._fused[i - 1] is not None:  # made by the forward pass
                 derivative = ws.deriv[i - 1][:n]
-                delta_prev *= derivative
             elif not isinstance(act, Identity):
                 z = ws.z[i - 1][:n] if act.needs_z else None
                 derivative = act.derivative(z, a_prev, out=ws.deriv[i - 1][:n])
+            if derivative is not None:
                 delta_prev *= derivative
             if stats is not None:
                 stats.add_derivative(i - 1, derivative, n)
