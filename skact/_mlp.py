@@ -435,7 +435,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             y = y.toarray()
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        if incremental and not first_pass and classes is None:
+        if incremental and not first_pass and self._same_classes(classes):
             indices = self._known_label_indices(y)
             if indices is not None:
                 return indices, "softmax", len(self.classes_)
@@ -520,6 +520,14 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         self.classes_ = new_classes
         output = "logistic" if multilabel else "softmax"
         return y, output, len(new_classes)
+
+    def _same_classes(self, classes):
+        """Whether a later ``partial_fit`` call's ``classes`` is None or, as
+        given, already equal to ``classes_`` (the usual way to call it)."""
+        if classes is None:
+            return True
+        classes = np.asarray(classes)
+        return classes.dtype.kind in "biufU" and np.array_equal(classes, self.classes_)
 
     def _known_label_indices(self, y):
         """Class indices of ``y`` if it is a 1-d array of numbers or strings

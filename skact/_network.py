@@ -28,6 +28,7 @@ from .activations import (
     Tanh,
     _max_derivative,
     _row_max,
+    _row_sum,
     log_softmax,
     softmax,
 )
@@ -129,16 +130,16 @@ class Network:
     # -- forward ----------------------------------------------------------
     def forward(self, coefs, intercepts, X, ws):
         """Logits for ``X``; hidden values are kept in the workspace ``ws``."""
-        n = X.shape[0]
-        z = _dot(X, coefs[0], ws.z[0][:n])  # only the input may be sparse
+        buf = ws.first(X.shape[0])
+        z = _dot(X, coefs[0], buf.z[0])  # only the input may be sparse
         z += intercepts[0]
         for i in range(1, self.n_layers):
             fused = self._fused[i - 1] if ws.training else None
             if fused is None:
-                a = self.activations[i - 1].forward(z, out=ws.a[i - 1][:n])
+                a = self.activations[i - 1].forward(z, out=buf.a[i - 1])
             else:
-                a = fused(z, ws.a[i - 1][:n], ws.deriv[i - 1][:n])
-            z = np.dot(a, coefs[i], out=ws.z[i][:n])
+                a = fused(z, buf.a[i - 1], buf.deriv[i - 1])
+            z = np.dot(a, coefs[i], out=buf.z[i])
             z += intercepts[i]
         return z
 
@@ -190,72 +191,75 @@ class Network:
         loss : float
         """
         n = X.shape[0]
+        buf = ws.first(n)
         coefs, intercepts = ws.views(self, params)
         coef_grads, intercept_grads = ws.views(self, grad)
         logits = self.forward(coefs, intercepts, X, ws)
+        total_weight = n if sample_weight is None else sample_weight.sum()
 
         # Output delta d(loss)/d(logits) written over the logits, for both
         # canonical pairs: (p - y) for softmax + cross-entropy and for
-        # sigmoid + binary cross-entropy.
+        # sigmoid + binary cross-entropy. It is divided by the total weight
+        # here, on n x n_outputs values, so that every gradient computed
+        # from it comes out as a mean: no pass over the whole gradient.
         if self.output == "softmax":
             # log p_y = (z_y - max z) - log sum exp(z - max z): the loss comes
             # from the shifted logits and the softmax's normaliser, both
             # needed for the delta anyway.
             # Each sample's true class as an index into the flattened logits
             # (a contiguous view): ~3 times cheaper than [rows, y] indexing.
-            true_class = ws.rows[:n] * logits.shape[1]
-            true_class += y
-            logits -= _row_max(logits, out=ws.row2[:n])
+            true_class = np.add(buf.offsets, y, out=buf.true_class)
+            logits -= _row_max(logits, out=buf.row2)
             picked = logits.reshape(-1)[true_class]
             exp = np.exp(logits, out=logits)
-            norm = np.dot(exp, ws.ones_out, out=ws.row[:n])
+            norm = _row_sum(exp, out=buf.row, ones=ws.ones_out)
+            per_sample = np.log(norm, out=buf.row2).reshape(-1)
+            per_sample -= picked
+            norm *= total_weight
             exp /= norm
             delta = exp
-            delta.reshape(-1)[true_class] -= 1
-            per_sample = np.log(norm, out=norm).reshape(-1)
-            per_sample -= picked
+            delta.reshape(-1)[true_class] -= 1.0 / total_weight
         else:
             per_sample = self.sample_losses(logits, y)
             delta = special.expit(logits, out=logits)
             delta -= y
+            delta *= 1.0 / total_weight
 
         if sample_weight is None:
-            total_weight = n
             loss = np.add.reduce(per_sample) / n
         else:
-            total_weight = sample_weight.sum()
             loss = np.dot(sample_weight, per_sample) / total_weight
             delta *= sample_weight[:, None]
         W_all = params[: self.n_coefs]
         if alpha:
             loss += 0.5 * alpha * np.dot(W_all, W_all) / total_weight
 
-        for i in range(self.n_layers - 1, -1, -1):
-            a_prev = X if i == 0 else ws.a[i - 1][:n]
-            if i == 0 and sp.issparse(a_prev):
-                coef_grads[i][...] = a_prev.T @ delta
-            else:
-                np.dot(a_prev.T, delta, out=coef_grads[i])
-            np.dot(ws.ones_rows[:n], delta, out=intercept_grads[i])
-            if i == 0:
-                break
-            delta_prev = np.dot(delta, coefs[i].T, out=ws.delta[i - 1][:n])
-            act = self.activations[i - 1]
+        for i in range(self.n_layers - 1, 0, -1):
+            a_prev = buf.a[i - 1]
+            np.dot(a_prev.T, delta, out=coef_grads[i])
+            np.dot(buf.ones_rows, delta, out=intercept_grads[i])
+            delta_prev = np.dot(delta, coefs[i].T, out=buf.delta[i - 1])
             derivative = None
             if self._fused[i - 1] is not None:  # made by the forward pass
-                derivative = ws.deriv[i - 1][:n]
-            elif not isinstance(act, Identity):
-                z = ws.z[i - 1][:n] if act.needs_z else None
-                derivative = act.derivative(z, a_prev, out=ws.deriv[i - 1][:n])
+                derivative = buf.deriv[i - 1]
+            else:
+                act = self.activations[i - 1]
+                if not isinstance(act, Identity):
+                    z = buf.z[i - 1] if act.needs_z else None
+                    derivative = act.derivative(z, a_prev, out=buf.deriv[i - 1])
             if derivative is not None:
                 delta_prev *= derivative
             if stats is not None:
                 stats.add_derivative(i - 1, derivative, n)
             delta = delta_prev
+        if sp.issparse(X):
+            coef_grads[0][...] = X.T @ delta
+        else:
+            np.dot(X.T, delta, out=coef_grads[0])
+        np.dot(buf.ones_rows, delta, out=intercept_grads[0])
 
         if alpha:
-            _axpy(W_all, grad[: self.n_coefs], alpha)
-        grad /= total_weight
+            _axpy(W_all, grad[: self.n_coefs], alpha / total_weight)
         if stats is not None:
             stats.add_gradient(grad)
         return float(loss)
@@ -268,7 +272,8 @@ class Workspace:
     ``i + 1``'s activation (the same buffer as ``z[i]`` when the activation's
     derivative does not need ``z``, or when ``training`` is False). With
     ``training``, ``delta`` and ``deriv`` hold back-propagated errors and
-    activation derivatives of the hidden layers.
+    activation derivatives of the hidden layers. :meth:`first` gives the same
+    buffers cut to a batch's rows.
 
     A workspace belongs to one call: never share one between threads.
     """
@@ -281,18 +286,32 @@ class Workspace:
             np.empty_like(z) if training and act.needs_z else z
             for act, z in zip(network.activations, self.z)
         ]
+        self.delta = self.deriv = []
         if training:
             self.delta = [np.empty_like(z) for z in self.z[:-1]]
             self.deriv = [np.empty_like(z) for z in self.z[:-1]]
-            # For the softmax's fancy indexing, and ones with which BLAS sums
-            # along rows (normalisers) and columns (intercept gradients)
-            # faster than NumPy's reductions do.
-            self.rows = np.arange(n_rows)
+            # Flat indices of each row's first logit (for the softmax's
+            # true-class lookup), and ones with which BLAS sums along rows
+            # (normalisers) and columns (intercept gradients) faster than
+            # NumPy's reductions do.
+            self.offsets = np.arange(n_rows) * units[-1]
+            self.true_class = np.empty(n_rows, dtype=self.offsets.dtype)
             self.row = np.empty((n_rows, 1), dtype=dtype)
             self.row2 = np.empty((n_rows, 1), dtype=dtype)
             self.ones_rows = np.ones(n_rows, dtype=dtype)
             self.ones_out = np.ones((units[-1], 1), dtype=dtype)
         self._views = {}
+        self._firsts = {}
+
+    def first(self, n):
+        """Every buffer cut to its first ``n`` rows, made once per ``n``: a
+        training loop asks for the same one or two batch sizes throughout."""
+        cut = self._firsts.get(n)
+        if cut is None:
+            if len(self._firsts) > 8:  # predict's chunks: bounded, not cached
+                self._firsts.clear()
+            cut = self._firsts[n] = _Rows(self, n)
+        return cut
 
     def views(self, network, flat):
         """``network.views(flat)``, made once per buffer: a training loop
@@ -302,6 +321,22 @@ class Workspace:
         if cached is None or cached[0] is not flat:
             cached = self._views[key] = (flat, network.views(flat))
         return cached[1]
+
+
+class _Rows:
+    """A workspace's buffers cut to their first ``n`` rows."""
+
+    def __init__(self, ws, n):
+        self.z = [z[:n] for z in ws.z]
+        self.a = [a[:n] for a in ws.a]
+        self.delta = [d[:n] for d in ws.delta]
+        self.deriv = [d[:n] for d in ws.deriv]
+        if ws.training:
+            self.offsets = ws.offsets[:n]
+            self.true_class = ws.true_class[:n]
+            self.row = ws.row[:n]
+            self.row2 = ws.row2[:n]
+            self.ones_rows = ws.ones_rows[:n]
 
 
 class LayerStatistics:

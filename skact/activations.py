@@ -657,12 +657,28 @@ def _row_max(z, out=None):
     return out
 
 
-def _row_sum(z):
-    """Row sums of ``z``, shape (n_rows, 1): a matrix-vector product, which
-    BLAS does much faster than a reduction along short rows."""
+def _row_sum(z, out=None, ones=None):
+    """Row sums of ``z``, shape (n_rows, 1), written into ``out`` if given.
+
+    A few columns are added one by one; more make a matrix-vector product
+    with ``ones`` (shape (n_columns, 1)), which BLAS does much faster than
+    NumPy's reduction along short rows.
+    """
     if z.ndim != 2:
-        return z.sum(axis=-1, keepdims=True)
-    return np.dot(z, np.ones((z.shape[1], 1), dtype=z.dtype))
+        return z.sum(axis=-1, keepdims=True, out=out)
+    if z.shape[1] <= 4:
+        if z.shape[1] == 1:
+            if out is None:
+                return z.copy()
+            np.copyto(out, z)
+            return out
+        out = np.add(z[:, :1], z[:, 1:2], out=out)
+        for j in range(2, z.shape[1]):
+            out += z[:, j : j + 1]
+        return out
+    if ones is None:
+        ones = np.ones((z.shape[1], 1), dtype=z.dtype)
+    return np.dot(z, ones, out=out)
 
 
 def softmax(z, out=None):

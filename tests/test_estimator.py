@@ -257,6 +257,44 @@ def test_partial_fit_epochs_equal_fit_epochs(iris):
     assert inc.n_iter_ == 1 and inc.t_ == 4 * len(X)
 
 
+def test_partial_fit_with_classes_on_every_call_equals_classes_once(iris):
+    # Later calls take a shortcut when `classes` equals `classes_`; it must
+    # change nothing, whatever form the labels and classes are given in.
+    X, y = iris
+    names = np.array(["setosa", "versicolor", "virginica"])
+    chunks = np.array_split(np.random.default_rng(0).permutation(len(X)), 4)
+    weights = []
+    for labels, classes in [(y, [0, 1, 2]), (names[y], list(names))]:
+        every, once = (ActivationMLPClassifier((5,), random_state=0) for _ in range(2))
+        for i, rows in enumerate(chunks):
+            every.partial_fit(X[rows], labels[rows], classes=np.asarray(classes))
+            once.partial_fit(X[rows], labels[rows], classes=classes if i == 0 else None)
+        weights += [
+            [w.copy() for w in model.coefs_ + model.intercepts_]
+            for model in (every, once)
+        ]
+        # Unsorted, repeated classes are the same classes.
+        every.partial_fit(X[:5], labels[:5], classes=classes[::-1] * 2)
+    for other in weights[1:]:  # string labels train the same network as 0, 1, 2
+        for a, b in zip(weights[0], other):
+            assert_array_equal(a, b)
+
+
+def test_partial_fit_reseeds_an_integer_random_state_on_every_call(iris):
+    # As in scikit-learn, an integer seed starts each call's shuffling afresh:
+    # the same as handing a new RandomState(seed) to every call.
+    X, y = iris
+    chunks = np.array_split(np.arange(len(X)), 3)
+    seeded = ActivationMLPClassifier((5,), batch_size=16, random_state=7)
+    fresh = ActivationMLPClassifier((5,), batch_size=16)
+    for rows in chunks:
+        seeded.partial_fit(X[rows], y[rows], classes=[0, 1, 2])
+        fresh.set_params(random_state=np.random.RandomState(7))
+        fresh.partial_fit(X[rows], y[rows], classes=[0, 1, 2])
+    for a, b in zip(seeded.coefs_, fresh.coefs_):
+        assert_array_equal(a, b)
+
+
 def test_partial_fit_needs_classes_first_and_rejects_new_ones(iris):
     X, y = iris
     clf = ActivationMLPClassifier((4,), random_state=0)
