@@ -206,6 +206,11 @@ class BaseActivationMLP(BaseEstimator):
             for a in activation
         ]
 
+    def __sklearn_is_fitted__(self):
+        # What ``check_is_fitted`` asks; its default scans every attribute,
+        # a noticeable part of predicting a few rows.
+        return hasattr(self, "coefs_")
+
     def _network(self):
         """The fitted network's structure (no weights), made once per fit:
         prediction on a few rows would otherwise spend much of its time here."""
@@ -251,14 +256,17 @@ class BaseActivationMLP(BaseEstimator):
         row_bytes = dtype.itemsize * sum(network.layer_units[1:])
         chunk = _rows_per_chunk(row_bytes, n)
         ws = Workspace(network, chunk, dtype, training=False)
+        if chunk == n:  # one chunk: the call's own buffer is the answer
+            result = network.forward(
+                self.coefs_, self.intercepts_, _as_dtype(X, dtype), ws
+            )
+            return result if transform is None else transform(network, result)
         out = None
         for rows in _batches(n, chunk):
             Xc = _as_dtype(X[rows], dtype)
             result = network.forward(self.coefs_, self.intercepts_, Xc, ws)
             if transform is not None:
                 result = transform(network, result)
-            if chunk == n:  # one chunk: the call's own buffer is the answer
-                return result
             if out is None:
                 out = np.empty((n, *result.shape[1:]), dtype=result.dtype)
             out[rows] = result

@@ -280,6 +280,7 @@ class Workspace:
 
     def __init__(self, network, n_rows, dtype, training=True):
         self.training = training
+        self.n_rows = n_rows
         units = network.layer_units[1:]
         self.z = [np.empty((n_rows, u), dtype=dtype) for u in units]
         self.a = [
@@ -306,6 +307,8 @@ class Workspace:
     def first(self, n):
         """Every buffer cut to its first ``n`` rows, made once per ``n``: a
         training loop asks for the same one or two batch sizes throughout."""
+        if n == self.n_rows:
+            return self
         cut = self._firsts.get(n)
         if cut is None:
             if len(self._firsts) > 8:  # predict's chunks: bounded, not cached

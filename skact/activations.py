@@ -646,15 +646,7 @@ def _row_max(z, out=None):
     """
     if z.ndim != 2 or z.shape[1] > 16:
         return np.max(z, axis=-1, keepdims=True, out=out)
-    if z.shape[1] == 1:
-        if out is None:
-            return z.copy()
-        np.copyto(out, z)
-        return out
-    out = np.maximum(z[:, :1], z[:, 1:2], out=out)
-    for j in range(2, z.shape[1]):
-        np.maximum(out, z[:, j : j + 1], out=out)
-    return out
+    return _by_columns(np.maximum, z, out)
 
 
 def _row_sum(z, out=None, ones=None):
@@ -667,18 +659,25 @@ def _row_sum(z, out=None, ones=None):
     if z.ndim != 2:
         return z.sum(axis=-1, keepdims=True, out=out)
     if z.shape[1] <= 4:
-        if z.shape[1] == 1:
-            if out is None:
-                return z.copy()
-            np.copyto(out, z)
-            return out
-        out = np.add(z[:, :1], z[:, 1:2], out=out)
-        for j in range(2, z.shape[1]):
-            out += z[:, j : j + 1]
-        return out
+        return _by_columns(np.add, z, out)
     if ones is None:
         ones = np.ones((z.shape[1], 1), dtype=z.dtype)
     return np.dot(z, ones, out=out)
+
+
+def _by_columns(ufunc, z, out):
+    """``ufunc.reduce`` along the rows of 2-d ``z`` as a loop over columns,
+    on 1-d column views (long inner loops), into ``out`` of shape (n, 1)."""
+    if out is None:
+        out = np.empty((z.shape[0], 1), dtype=z.dtype)
+    column = out[:, 0]
+    if z.shape[1] == 1:
+        np.copyto(column, z[:, 0])
+        return out
+    ufunc(z[:, 0], z[:, 1], out=column)
+    for j in range(2, z.shape[1]):
+        ufunc(column, z[:, j], out=column)
+    return out
 
 
 def softmax(z, out=None):
