@@ -46,7 +46,7 @@ CASES = {
     "sgd_nesterov": "case b with SGD, Nesterov momentum 0.9",
     "lbfgs_a": "case a data with L-BFGS, max_iter 200: time per iteration",
     "lbfgs_b": "case b data with L-BFGS, max_iter 100: time per iteration",
-    "partial_fit": "20 partial_fit calls over 1000-row chunks of moons 20000",
+    "partial_fit": "4 passes of 20 partial_fit calls over 1000-row chunks of case b",
     "diag_a": "case a, diagnostics=True vs False (issue 4)",
     "diag_b": "case b, diagnostics=True vs False (issue 4)",
 }
@@ -113,6 +113,12 @@ def fitter(cls, X, y, params):
     return lambda: cls(**params).fit(X, y)
 
 
+#: Repeats for cases of a few tens of milliseconds (L-BFGS per iteration,
+#: the diagnostics ratio), whose single runs swing by 30% or more
+#: on a shared machine.
+SHORT_CASE_REPEATS = 15
+
+
 @dataclass
 class VsSklearn:
     """A case timed against scikit-learn at identical settings."""
@@ -123,6 +129,9 @@ class VsSklearn:
     per_iteration: bool = False  # L-BFGS may stop early: compare time / n_iter_
     goal: float | None = None
     note: str = ""
+    # Short cases (tens of ms) swing between a fast and a slow mode on a
+    # shared machine: more repeats keep the median steady.
+    min_repeats: int = 5
     warmup_overrides: dict = field(default_factory=lambda: {"max_iter": 1})
 
 
@@ -141,7 +150,11 @@ VS_SKLEARN = {
         0.5,
     ),
     "lbfgs_a": VsSklearn(
-        "a", settings("a", solver="lbfgs", max_iter=200), 0.5, per_iteration=True
+        "a",
+        settings("a", solver="lbfgs", max_iter=200),
+        0.5,
+        per_iteration=True,
+        min_repeats=SHORT_CASE_REPEATS,
     ),
     "lbfgs_b": VsSklearn(
         "b", settings("b", solver="lbfgs", max_iter=100), 0.5, per_iteration=True
@@ -157,7 +170,7 @@ def run_vs_sklearn(name, case, dtype, repeats, table):
             "skact": fitter(ActivationMLPClassifier, X, y, case.params),
             "sklearn": fitter(MLPClassifier, X, y, case.params),
         },
-        repeats,
+        max(repeats, case.min_repeats),
         warmups={
             "skact": fitter(ActivationMLPClassifier, X, y, warm),
             "sklearn": fitter(MLPClassifier, X, y, warm),
@@ -169,6 +182,8 @@ def run_vs_sklearn(name, case, dtype, repeats, table):
         n_ours, n_ref = fitted["skact"].n_iter_, fitted["sklearn"].n_iter_
         ours, ref = ours / n_ours, ref / n_ref
         note = f"per iteration; n_iter_ {n_ours} vs {n_ref}"
+    if case.min_repeats > repeats:
+        note += f"; {case.min_repeats} repeats"
     if case.goal is not None:
         met = "met" if ours / ref <= case.goal else "not met"
         note = f"goal {case.goal:.2f} {met}"
@@ -399,14 +414,22 @@ def run_threads(name, dtype, repeats, table):
         )
 
 
-def partial_fitter(cls, X, y, params, n_chunks):
+#: partial_fit passes over the data: after one pass (100 Adam steps) neither
+#: library has converged and their accuracies differ by 7 points (skact's
+#: He initialisation and softmax output learn faster at first); after four
+#: they agree within 0.1 point, so the times compare equal quality.
+PARTIAL_FIT_PASSES = 4
+
+
+def partial_fitter(cls, X, y, params, n_chunks, passes=PARTIAL_FIT_PASSES):
     chunks = np.array_split(np.arange(X.shape[0]), n_chunks)
     classes = np.unique(y)
 
     def fit():
         est = cls(**params)
-        for rows in chunks:
-            est.partial_fit(X[rows], y[rows], classes=classes)
+        for _ in range(passes):
+            for rows in chunks:
+                est.partial_fit(X[rows], y[rows], classes=classes)
         return est
 
     return fit
@@ -421,6 +444,10 @@ def run_partial_fit(name, dtype, repeats, table):
             "sklearn": partial_fitter(MLPClassifier, X, y, params, 20),
         },
         repeats,
+        warmups={
+            "skact": partial_fitter(ActivationMLPClassifier, X, y, params, 20, 1),
+            "sklearn": partial_fitter(MLPClassifier, X, y, params, 20, 1),
+        },
     )
     table.add(
         name,
@@ -431,11 +458,11 @@ def run_partial_fit(name, dtype, repeats, table):
         0.5,
         acc=fitted["skact"].score(X, y),
         acc_ref=fitted["sklearn"].score(X, y),
-        note="20 calls x 1000 rows, batch 200",
+        note=f"{PARTIAL_FIT_PASSES} x 20 calls x 1000 rows, batch 200",
     )
 
 
-DIAGNOSTICS_REPEATS = 15
+DIAGNOSTICS_REPEATS = SHORT_CASE_REPEATS
 
 
 def run_diagnostics(name, data, dtype, repeats, table):
