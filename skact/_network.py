@@ -330,7 +330,7 @@ class Workspace:
             return self
         cut = self._firsts.get(n)
         if cut is None:
-            if len(self._firsts) > 8:  # predict's chunks: bounded, not cached
+            if len(self._firsts) > 8:  # a caller cycling through sizes
                 self._firsts.clear()
             cut = self._firsts[n] = _Rows(self, n)
         return cut
