@@ -69,6 +69,23 @@ def _as_dtype(X, dtype):
     return X.astype(dtype, copy=False)
 
 
+def _ready_array(X, n_features):
+    """Whether ``X`` is an ndarray that ``validate_data`` would accept as it
+    is: 2-d, float32 or float64, ``n_features`` columns, rows, all finite."""
+    if (
+        type(X) is not np.ndarray
+        or X.ndim != 2
+        or X.dtype.type not in (np.float64, np.float32)
+        or X.shape[0] == 0
+        or X.shape[1] != n_features
+    ):
+        return False
+    # A finite sum means finite values (scikit-learn's own first check); an
+    # overflowing sum of finite values only sends X the long way.
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.add.reduce(X, axis=None)))
+
+
 def _batches(n, batch_size):
     """Slices of ``batch_size`` consecutive rows covering ``range(n)``.
 
@@ -225,13 +242,20 @@ class BaseActivationMLP(BaseEstimator):
         """``X`` checked against the fitted model, as CSR or dense, in float32
         or float64; ``cast`` converts it to the weights' dtype."""
         check_is_fitted(self)
-        X = validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=(np.float64, np.float32),
-            reset=False,
-        )
+        # validate_data costs ~0.1 ms, most of a small call. An array it would
+        # hand back unchanged, from a model fitted without feature names,
+        # needs only the shape and finiteness checks; anything else (and any
+        # problem) goes through it, for its errors and warnings.
+        if "feature_names_in_" in self.__dict__ or not _ready_array(
+            X, self.n_features_in_
+        ):
+            X = validate_data(
+                self,
+                X,
+                accept_sparse=["csr", "csc"],
+                dtype=(np.float64, np.float32),
+                reset=False,
+            )
         X = X.tocsr() if sp.issparse(X) else X
         return _as_dtype(X, self.coefs_[0].dtype) if cast else X
 

@@ -423,3 +423,47 @@ def test_float64_input_beyond_a_float32_model_range_is_refused():
     X_big[0, 0] = 1e39
     with pytest.raises(ValueError, match="too large for float32"):
         clf.predict_proba(X_big)
+
+
+# Few epochs on purpose.
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_prediction_skips_validate_data_only_where_it_would_change_nothing(
+    monkeypatch,
+):
+    # A plain finite float array is checked in place (validate_data costs
+    # ~0.1 ms, most of a small call); everything else still goes through
+    # validate_data, and both ways predict the same.
+    import skact._base
+
+    X, y = _data()
+    clf = ActivationMLPClassifier((4,), max_iter=5, random_state=0).fit(X, y)
+    calls = []
+    validate_data = skact._base.validate_data
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return validate_data(*args, **kwargs)
+
+    monkeypatch.setattr(skact._base, "validate_data", counting)
+    huge = np.full((2, 3), 1e308)  # finite, but its sum overflows
+    inputs = {
+        "C order": (X, False),
+        "F order": (np.asfortranarray(X), False),
+        "strided view": (np.c_[X, X][::2, ::2], False),
+        "float32": (X.astype(np.float32), False),
+        "sum overflows": (huge, True),
+        "list": (X.tolist(), True),
+        "int": (np.arange(9).reshape(3, 3), True),
+    }
+    for name, (data, validated) in inputs.items():
+        calls.clear()
+        with np.errstate(over="ignore", invalid="ignore"):  # 1e308 overflows
+            fast = clf.predict_proba(data)
+            assert bool(calls) == validated, name
+            with monkeypatch.context() as m:
+                m.setattr(skact._base, "_ready_array", lambda X, n_features: False)
+                assert_array_equal(fast, clf.predict_proba(data), err_msg=name)
+
+    # No rows: validate_data's own error.
+    with pytest.raises(ValueError, match="0 sample"):
+        clf.predict(X[:0])
