@@ -255,7 +255,7 @@ class Network:
             if derivative is not None:
                 delta_prev *= derivative
             if stats is not None:
-                stats.add_derivative(i - 1, derivative, n)
+                stats.add_derivative(i - 1, derivative, n, buf.ones_rows)
             delta = delta_prev
         if sp.issparse(X):
             coef_grads[0][...] = X.T @ delta
@@ -391,14 +391,17 @@ class LayerStatistics:
         self._coef_starts = np.cumsum([0, *(a * b for a, b in network.coef_shapes)])
         self._n_coefs = network.n_coefs
         self._ones = {}
-        self.n_flowing = [np.zeros(u) for u in self.layer_units]
+        # Per hidden unit, how many samples had |derivative| >= 1e-8: a view
+        # per layer into one buffer, cleared in one call (with a full batch,
+        # statistics are read and reset after every step).
+        ends = np.cumsum([0, *self.layer_units])
+        self._flowing = np.zeros(ends[-1])
+        self.n_flowing = [self._flowing[a:b] for a, b in zip(ends[:-1], ends[1:])]
         self.grad_norm_sum = np.zeros(self.n_layers)
         self.reset()
 
     def reset(self):
-        # Per hidden unit, how many samples had |derivative| >= 1e-8.
-        for counts in self.n_flowing:
-            counts.fill(0)
+        self._flowing.fill(0)
         # Per hidden layer, pairs with |derivative| < 1% of its maximum.
         self.n_small = [0] * len(self.layer_units)
         self.n_pairs = [0] * len(self.layer_units)
@@ -415,11 +418,12 @@ class LayerStatistics:
             ones = self._ones[n_rows, dtype] = np.ones(n_rows, dtype)
         return ones
 
-    def add_derivative(self, layer, derivative, n_rows):
+    def add_derivative(self, layer, derivative, n_rows, ones=None):
         """Add a batch's derivatives of hidden ``layer``; None means all ones.
 
         Overwrites ``derivative``: the engine's derivative buffer is rewritten
-        on every batch and not read again after this.
+        on every batch and not read again after this. ``ones``, if given, is
+        ``n_rows`` ones in the derivative's dtype.
         """
         self.n_pairs[layer] += n_rows * self.layer_units[layer]
         if derivative is None:  # identity: slope 1 everywhere
@@ -427,7 +431,8 @@ class LayerStatistics:
             return
         # Per-unit counts come from a product with ones: BLAS sums columns
         # far faster than NumPy reduces along short rows.
-        ones = self._ones_for(n_rows, derivative.dtype)
+        if ones is None:
+            ones = self._ones_for(n_rows, derivative.dtype)
         if self._zero_or_one[layer]:
             self.n_flowing[layer] += np.dot(ones, derivative)
             return
@@ -461,7 +466,7 @@ class LayerStatistics:
         )
 
     def dead_fraction(self):
-        return [float(np.count_nonzero(n == 0) / n.size) for n in self.n_flowing]
+        return [float((n.size - np.count_nonzero(n)) / n.size) for n in self.n_flowing]
 
     def saturated_fraction(self):
         # Pairs below 1% of the maximum, less those below 1e-8 (which
@@ -476,7 +481,8 @@ class LayerStatistics:
         ]
 
     def grad_norm(self):
-        return (self.grad_norm_sum / max(self.n_batches, 1)).tolist()
+        n_batches = max(self.n_batches, 1)
+        return [total / n_batches for total in self.grad_norm_sum.tolist()]
 
     def mean_std(self):
         return [(m, float(np.sqrt(m2 / max(n, 1)))) for n, m, m2 in self.moments]
