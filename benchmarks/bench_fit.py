@@ -33,6 +33,7 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from skact import ActivationMLPClassifier
+from skact._threads import blas_threads_for
 
 CASES = {
     "a": "seed net 2-16-16-2, circles 500, full-batch Adam, 500 epochs",
@@ -133,12 +134,15 @@ class VsSklearn:
     # shared machine: more repeats keep the median steady.
     min_repeats: int = 5
     warmup_overrides: dict = field(default_factory=lambda: {"max_iter": 1})
+    # Also time the fit's matrix products alone (the floor of any engine
+    # built on the same BLAS) and note their share of scikit-learn's time.
+    floor: bool = False
 
 
 VS_SKLEARN = {
-    "a": VsSklearn("a", settings("a"), 0.5, goal=0.33),
-    "b": VsSklearn("b", settings("b"), 0.5),
-    "c": VsSklearn("c", settings("c"), 0.5),
+    "a": VsSklearn("a", settings("a"), 0.5, goal=0.33, floor=True),
+    "b": VsSklearn("b", settings("b"), 0.5, floor=True),
+    "c": VsSklearn("c", settings("c"), 0.5, floor=True),
     "sgd_momentum": VsSklearn(
         "b",
         settings("b", solver="sgd", learning_rate_init=0.01, nesterovs_momentum=False),
@@ -165,28 +169,32 @@ VS_SKLEARN = {
 def run_vs_sklearn(name, case, dtype, repeats, table):
     X, y = dataset(case.data, dtype)
     warm = {**case.params, **case.warmup_overrides}
+    contenders = {
+        "skact": fitter(ActivationMLPClassifier, X, y, case.params),
+        "sklearn": fitter(MLPClassifier, X, y, case.params),
+    }
+    warmups = {
+        "skact": fitter(ActivationMLPClassifier, X, y, warm),
+        "sklearn": fitter(MLPClassifier, X, y, warm),
+    }
+    if case.floor:
+        contenders["products"] = warmups["products"] = fit_products(case.params, X, y)
     medians, fitted = interleaved(
-        {
-            "skact": fitter(ActivationMLPClassifier, X, y, case.params),
-            "sklearn": fitter(MLPClassifier, X, y, case.params),
-        },
-        max(repeats, case.min_repeats),
-        warmups={
-            "skact": fitter(ActivationMLPClassifier, X, y, warm),
-            "sklearn": fitter(MLPClassifier, X, y, warm),
-        },
+        contenders, max(repeats, case.min_repeats), warmups=warmups
     )
     ours, ref = medians["skact"], medians["sklearn"]
-    note = case.note
+    notes = [case.note] if case.note else []
+    if case.floor:
+        notes.append(f"products alone {medians['products'] / ref:.2f}")
     if case.per_iteration:
         n_ours, n_ref = fitted["skact"].n_iter_, fitted["sklearn"].n_iter_
         ours, ref = ours / n_ours, ref / n_ref
-        note = f"per iteration; n_iter_ {n_ours} vs {n_ref}"
+        notes.append(f"per iteration; n_iter_ {n_ours} vs {n_ref}")
     if case.min_repeats > repeats:
-        note += f"; {case.min_repeats} repeats"
+        notes.append(f"{case.min_repeats} repeats")
     if case.goal is not None:
         met = "met" if ours / ref <= case.goal else "not met"
-        note = f"goal {case.goal:.2f} {met}"
+        notes.append(f"goal {case.goal:.2f} {met}")
     table.add(
         name,
         dtype,
@@ -196,7 +204,7 @@ def run_vs_sklearn(name, case, dtype, repeats, table):
         case.target,
         acc=fitted["skact"].score(X, y),
         acc_ref=fitted["sklearn"].score(X, y),
-        note=note,
+        note="; ".join(notes),
     )
 
 
@@ -250,34 +258,10 @@ def run_vs_torch(name, data, dtype, repeats, table):
     X, y = dataset(data, dtype)
     params = settings(data, alpha=0.0)
     warm = {**params, "max_iter": 1}
-    medians, fitted = interleaved(
-        {
-            "skact": fitter(ActivationMLPClassifier, X, y, params),
-            "torch": torch_fitter(torch, X, y, params),
-        },
-        repeats,
-        warmups={
-            "skact": fitter(ActivationMLPClassifier, X, y, warm),
-            "torch": torch_fitter(torch, X, y, warm),
-        },
-    )
-    table.add(
-        name,
-        dtype,
-        medians["skact"],
-        medians["torch"],
-        "torch",
-        0.7,
-        acc=fitted["skact"].score(X, y),
-        acc_ref=fitted["torch"],
-        note=f"torch default threads={torch.get_num_threads()}; alpha=0",
-    )
-    # Context: torch's OpenMP threads slow tiny layers down badly when the
-    # machine is busy, so also show torch on one thread (no target).
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        medians, fitted = interleaved(
+
+    def race():
+        """Interleaved medians and fitted models of skact and torch."""
+        return interleaved(
             {
                 "skact": fitter(ActivationMLPClassifier, X, y, params),
                 "torch": torch_fitter(torch, X, y, params),
@@ -288,6 +272,25 @@ def run_vs_torch(name, data, dtype, repeats, table):
                 "torch": torch_fitter(torch, X, y, warm),
             },
         )
+
+    threads = torch.get_num_threads()
+    medians, fitted = race()
+    table.add(
+        name,
+        dtype,
+        medians["skact"],
+        medians["torch"],
+        "torch",
+        0.7,
+        acc=fitted["skact"].score(X, y),
+        acc_ref=fitted["torch"],
+        note=f"torch default threads={threads}; alpha=0",
+    )
+    # Context: torch's OpenMP threads slow tiny layers down badly when the
+    # machine is busy, so also show torch on one thread (no target).
+    torch.set_num_threads(1)
+    try:
+        medians, fitted = race()
     finally:
         torch.set_num_threads(threads)
     table.add(
@@ -328,6 +331,22 @@ def matmul_steps(units, batch, dtype, n_steps):
                 np.dot(acts[i].T, outs[i], out=grads[i])
                 if i > 0:
                     np.dot(outs[i], coefs[i].T, out=deltas[i])
+
+    return run
+
+
+def fit_products(params, X, y):
+    """A callable doing the matrix products of a whole stochastic fit with
+    ``params`` on ``(X, y)``, on the BLAS threads skact's fit would use."""
+    units = [X.shape[1], *params["hidden_layer_sizes"], len(np.unique(y))]
+    batch = min(params["batch_size"], X.shape[0])
+    n_steps = params["max_iter"] * -(-X.shape[0] // batch)
+    products = matmul_steps(units, batch, X.dtype, n_steps)
+    work = batch * max(a * b for a, b in zip(units[:-1], units[1:]))
+
+    def run():
+        with blas_threads_for(work):
+            products()
 
     return run
 

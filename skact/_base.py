@@ -75,7 +75,7 @@ def _ready_array(X, n_features):
     if (
         type(X) is not np.ndarray
         or X.ndim != 2
-        or X.dtype.type not in (np.float64, np.float32)
+        or X.dtype not in (np.float64, np.float32)  # native byte order too
         or X.shape[0] == 0
         or X.shape[1] != n_features
     ):

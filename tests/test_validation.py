@@ -454,6 +454,7 @@ def test_prediction_skips_validate_data_only_where_it_would_change_nothing(
         "sum overflows": (huge, True),
         "list": (X.tolist(), True),
         "int": (np.arange(9).reshape(3, 3), True),
+        "swapped byte order": (X.astype(X.dtype.newbyteorder()), True),
     }
     for name, (data, validated) in inputs.items():
         calls.clear()
