@@ -468,3 +468,45 @@ def test_prediction_skips_validate_data_only_where_it_would_change_nothing(
     # No rows: validate_data's own error.
     with pytest.raises(ValueError, match="0 sample"):
         clf.predict(X[:0])
+
+
+def test_parameters_are_rechecked_only_when_one_is_replaced(monkeypatch):
+    # partial_fit checks the parameters on every call, as scikit-learn does;
+    # a check of the very same objects is skipped (it costs ~0.3 ms a call).
+    import sklearn.base
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    X, y = _data()
+    checks = []
+    check = sklearn.base.validate_parameter_constraints
+
+    def counting(*args, **kwargs):
+        checks.append(1)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(sklearn.base, "validate_parameter_constraints", counting)
+    clf = ActivationMLPClassifier((4,), random_state=0)
+    for _ in range(3):
+        clf.partial_fit(X, y, classes=[0, 1, 2])
+    assert len(checks) == 1
+
+    clf.set_params(alpha=-1.0)
+    state = _fitted_state(clf)
+    with pytest.raises(InvalidParameterError, match="'alpha' parameter"):
+        clf.partial_fit(X, y)
+    assert _fitted_state(clf) == state
+    with pytest.raises(InvalidParameterError):  # still checked: it failed
+        clf.partial_fit(X, y)
+    clf.set_params(alpha=1e-3)
+    clf.partial_fit(X, y)
+    clf.partial_fit(X, y)
+    assert len(checks) == 4
+
+    # In place, a dict stays a dict: its values are checked where they are
+    # used, on every call.
+    clf.set_params(class_weight={0: 1.0, 1: 1.0, 2: 1.0})
+    clf.partial_fit(X, y)
+    clf.class_weight[0] = -1.0
+    with pytest.raises(ValueError, match="class_weight"):
+        clf.partial_fit(X, y)
+    assert len(checks) == 5
