@@ -510,3 +510,36 @@ def test_parameters_are_rechecked_only_when_one_is_replaced(monkeypatch):
     with pytest.raises(ValueError, match="class_weight"):
         clf.partial_fit(X, y)
     assert len(checks) == 5
+
+
+def test_continued_training_on_a_plain_array_checks_y_and_lengths(monkeypatch):
+    # After the first call, partial_fit (and a warm start) on a plain finite
+    # float array skips validate_data for X, as prediction does; y is still
+    # checked, and so are the lengths.
+    import skact._base
+
+    X, y = _data()
+    clf = ActivationMLPClassifier((4,), random_state=0)
+    clf.partial_fit(X, y, classes=[0, 1, 2])
+    seen = []
+    validate_data = skact._base.validate_data
+
+    def recording(estimator, X="no_validation", *args, **kwargs):
+        seen.append(X if isinstance(X, str) else type(X).__name__)
+        return validate_data(estimator, X, *args, **kwargs)
+
+    monkeypatch.setattr(skact._base, "validate_data", recording)
+    twin = ActivationMLPClassifier((4,), random_state=0)
+    twin.partial_fit(X, y, classes=[0, 1, 2])
+    clf.partial_fit(X, y)
+    twin.partial_fit(X.tolist(), y)  # the long way: a list
+    assert seen == ["ndarray", "no_validation", "list"]
+    for a, b in zip(clf.coefs_ + clf.intercepts_, twin.coefs_ + twin.intercepts_):
+        assert_array_equal(a, b)
+
+    state = _fitted_state(clf)
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        clf.partial_fit(X, np.where(y == 0, np.nan, y))
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        clf.partial_fit(X, y[:-1])
+    assert _fitted_state(clf) == state
