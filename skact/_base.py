@@ -386,7 +386,7 @@ class BaseActivationMLP(BaseEstimator):
                 reset=first_pass,
             )
         else:  # continued training on a plain array: y needs its checks
-            y = validate_data(self, "no_validation", y, multi_output=True)
+            y = validate_data(self, "no_validation", y, multi_output=True, reset=False)
             check_consistent_length(X, y)
         if sp.issparse(X):
             X = X.tocsr()  # fast row slicing for minibatches
