@@ -425,6 +425,20 @@ def test_float64_input_beyond_a_float32_model_range_is_refused():
         clf.predict_proba(X_big)
 
 
+def _record_calls(monkeypatch, module, name):
+    """Wrap ``module.name`` so that each call's positional arguments are
+    recorded in the returned list."""
+    calls = []
+    original = getattr(module, name)
+
+    def recording(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, recording)
+    return calls
+
+
 # Few epochs on purpose.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_prediction_skips_validate_data_only_where_it_would_change_nothing(
@@ -437,14 +451,7 @@ def test_prediction_skips_validate_data_only_where_it_would_change_nothing(
 
     X, y = _data()
     clf = ActivationMLPClassifier((4,), max_iter=5, random_state=0).fit(X, y)
-    calls = []
-    validate_data = skact._base.validate_data
-
-    def counting(*args, **kwargs):
-        calls.append(1)
-        return validate_data(*args, **kwargs)
-
-    monkeypatch.setattr(skact._base, "validate_data", counting)
+    calls = _record_calls(monkeypatch, skact._base, "validate_data")
     huge = np.full((2, 3), 1e308)  # finite, but its sum overflows
     inputs = {
         "C order": (X, False),
@@ -477,14 +484,7 @@ def test_parameters_are_rechecked_only_when_one_is_replaced(monkeypatch):
     from sklearn.utils._param_validation import InvalidParameterError
 
     X, y = _data()
-    checks = []
-    check = sklearn.base.validate_parameter_constraints
-
-    def counting(*args, **kwargs):
-        checks.append(1)
-        return check(*args, **kwargs)
-
-    monkeypatch.setattr(sklearn.base, "validate_parameter_constraints", counting)
+    checks = _record_calls(monkeypatch, sklearn.base, "validate_parameter_constraints")
     clf = ActivationMLPClassifier((4,), random_state=0)
     for _ in range(3):
         clf.partial_fit(X, y, classes=[0, 1, 2])
@@ -521,18 +521,12 @@ def test_continued_training_on_a_plain_array_checks_y_and_lengths(monkeypatch):
     X, y = _data()
     clf = ActivationMLPClassifier((4,), random_state=0)
     clf.partial_fit(X, y, classes=[0, 1, 2])
-    seen = []
-    validate_data = skact._base.validate_data
-
-    def recording(estimator, X="no_validation", *args, **kwargs):
-        seen.append(X if isinstance(X, str) else type(X).__name__)
-        return validate_data(estimator, X, *args, **kwargs)
-
-    monkeypatch.setattr(skact._base, "validate_data", recording)
+    calls = _record_calls(monkeypatch, skact._base, "validate_data")
     twin = ActivationMLPClassifier((4,), random_state=0)
     twin.partial_fit(X, y, classes=[0, 1, 2])
     clf.partial_fit(X, y)
     twin.partial_fit(X.tolist(), y)  # the long way: a list
+    seen = [x if isinstance(x, str) else type(x).__name__ for _, x, *_ in calls]
     assert seen == ["ndarray", "no_validation", "list"]
     for a, b in zip(clf.coefs_ + clf.intercepts_, twin.coefs_ + twin.intercepts_):
         assert_array_equal(a, b)
