@@ -10,6 +10,7 @@ sample weights and the validation score. The maths lives in ``_network`` and
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import contextlib
 import copy
 import functools
 import math
@@ -46,6 +47,24 @@ _SEEDED_GENERATORS = weakref.WeakKeyDictionary()
 #: (see ``_validate_params``). Like the generators, kept outside the
 #: estimator: its pickles, clones and fitted state are unchanged.
 _VALIDATED_PARAMS = weakref.WeakKeyDictionary()
+
+
+def _recall(table, estimator):
+    """``table.get(estimator)`` for the tables above; None for an estimator
+    that cannot be a key (a subclass defining ``__eq__`` but no ``__hash__``),
+    which then goes without the shortcut."""
+    try:
+        return table.get(estimator)
+    except TypeError:
+        return None
+
+
+def _remember(table, estimator, value):
+    """``table[estimator] = value`` where the estimator can be a key."""
+    with contextlib.suppress(TypeError):
+        table[estimator] = value
+    return value
+
 
 _STOCHASTIC_SOLVERS = ("sgd", "adam")
 _DIAGNOSTICS = ("grad_norm", "dead_fraction", "saturated_fraction")
@@ -189,11 +208,11 @@ class BaseActivationMLP(BaseEstimator):
         an in-place change (of a dict or list) cannot alter."""
         names = _param_names(type(self))
         values = tuple(getattr(self, name) for name in names)
-        last = _VALIDATED_PARAMS.get(self)
+        last = _recall(_VALIDATED_PARAMS, self)
         if last is not None and all(map(operator.is_, values, last)):
             return
         super()._validate_params()
-        _VALIDATED_PARAMS[self] = values
+        _remember(_VALIDATED_PARAMS, self, values)
 
     def __setstate__(self, state):
         version = state.pop("_skact_version", "before 0.1")
@@ -447,9 +466,9 @@ class BaseActivationMLP(BaseEstimator):
         seed = self.random_state
         if not isinstance(seed, Integral):
             return check_random_state(seed)
-        rng = _SEEDED_GENERATORS.get(self)
+        rng = _recall(_SEEDED_GENERATORS, self)
         if rng is None:
-            rng = _SEEDED_GENERATORS[self] = np.random.RandomState()
+            rng = _remember(_SEEDED_GENERATORS, self, np.random.RandomState())
         rng.seed(seed)
         return rng
 

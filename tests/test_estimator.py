@@ -295,6 +295,30 @@ def test_partial_fit_reseeds_an_integer_random_state_on_every_call(iris):
         assert_array_equal(a, b)
 
 
+class _ComparedByIdentity(ActivationMLPClassifier):
+    """A subclass with ``__eq__`` and so, in Python, no hash."""
+
+    def __eq__(self, other):
+        return self is other
+
+
+def test_an_unhashable_subclass_trains_like_the_class(iris):
+    # The per-estimator shortcuts (a kept generator, the last parameter
+    # check) need a hashable estimator; without one, training still works
+    # and gives the same weights.
+    X, y = iris
+    chunks = np.array_split(np.arange(len(X)), 3)
+    ours = ActivationMLPClassifier((5,), batch_size=16, random_state=7)
+    theirs = _ComparedByIdentity((5,), batch_size=16, random_state=7)
+    for rows in chunks:
+        for clf in (ours, theirs):
+            clf.partial_fit(X[rows], y[rows], classes=[0, 1, 2])
+    for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
+        assert_array_equal(a, b)
+    with pytest.raises(ValueError, match="'alpha' parameter"):
+        theirs.set_params(alpha=-1.0).partial_fit(X, y)
+
+
 def test_partial_fit_needs_classes_first_and_rejects_new_ones(iris):
     X, y = iris
     clf = ActivationMLPClassifier((4,), random_state=0)
