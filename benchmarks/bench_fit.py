@@ -335,12 +335,19 @@ def matmul_steps(units, batch, dtype, n_steps):
     return run
 
 
+def fit_shape(params, X, y):
+    """``(units, batch, n_steps)`` of a stochastic fit with ``params`` on
+    ``(X, y)``: skact's layer sizes, the batch size and the number of steps
+    (every batch taken as full)."""
+    units = [X.shape[1], *params["hidden_layer_sizes"], len(np.unique(y))]
+    batch = min(params["batch_size"], X.shape[0])
+    return units, batch, params["max_iter"] * -(-X.shape[0] // batch)
+
+
 def fit_products(params, X, y):
     """A callable doing the matrix products of a whole stochastic fit with
     ``params`` on ``(X, y)``, on the BLAS threads skact's fit would use."""
-    units = [X.shape[1], *params["hidden_layer_sizes"], len(np.unique(y))]
-    batch = min(params["batch_size"], X.shape[0])
-    n_steps = params["max_iter"] * -(-X.shape[0] // batch)
+    units, batch, n_steps = fit_shape(params, X, y)
     products = matmul_steps(units, batch, X.dtype, n_steps)
     work = batch * max(a * b for a, b in zip(units[:-1], units[1:]))
 
@@ -356,13 +363,12 @@ def run_wide(name, dtype, repeats, table, quick):
         return  # the issue asks for float32 only
     X, y = dataset("wide", dtype)
     params = settings("wide", max_iter=2 if quick else 3)
-    units = [X.shape[1], *params["hidden_layer_sizes"], len(np.unique(y))]
-    n_steps = params["max_iter"] * -(-X.shape[0] // params["batch_size"])
+    units, batch, n_steps = fit_shape(params, X, y)
     flops = useful_flops(units, X.shape[0]) * params["max_iter"]
     medians, fitted = interleaved(
         {
             "skact": fitter(ActivationMLPClassifier, X, y, params),
-            "matmul": matmul_steps(units, params["batch_size"], dtype, n_steps),
+            "matmul": matmul_steps(units, batch, dtype, n_steps),
         },
         repeats,
     )
