@@ -658,13 +658,13 @@ class BaseActivationMLP(BaseEstimator):
                         params, Xb, yb, swb, self.alpha, grad, ws, stats
                     )
                     optimizer.step(params, grad)
-                    # The sum is NaN or inf as soon as one parameter is: a
-                    # check as cheap as one pass over the parameters.
-                    if not math.isfinite(batch_loss + params.sum()):
-                        self._diverged(
-                            "the training loss or a parameter became non-finite"
-                        )
                     accumulated_loss += batch_loss * Xb.shape[0]
+                # One check per epoch, not per step (where it cost a pass over
+                # the parameters): the sum is NaN or inf as soon as one batch's
+                # loss or one parameter is. A failed call restores the model,
+                # so detecting it a few steps late changes nothing.
+                if not math.isfinite(accumulated_loss + params.sum()):
+                    self._diverged("the training loss or a parameter became non-finite")
                 self.n_iter_ += 1
                 self.t_ += batches.n_samples
                 self.loss_ = accumulated_loss / batches.n_samples
@@ -708,9 +708,11 @@ class BaseActivationMLP(BaseEstimator):
             warnings.warn("Training interrupted by user.", stacklevel=5)
 
         # Each batch's loss was computed before its update: make sure the last
-        # update left outputs that are still finite, at the cost of one
-        # forward pass over one batch.
+        # update (or an interrupted epoch) left finite parameters and outputs,
+        # at the cost of one forward pass over one batch.
         coefs, intercepts = ws.views(network, params)
+        if not math.isfinite(params.sum()):
+            self._diverged("a parameter became non-finite")
         if (
             Xb is not None
             and not np.isfinite(network.forward(coefs, intercepts, Xb, ws)).all()

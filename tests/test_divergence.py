@@ -18,6 +18,7 @@ The diverging set-ups are chosen to overflow for sure, not by luck:
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import contextlib
 import copy
 
 import joblib
@@ -29,6 +30,7 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from skact import ActivationMLPClassifier
+from skact._optimizers import Adam
 from skact.activations import ACTIVATIONS
 from skact.exceptions import DivergenceError
 
@@ -187,6 +189,43 @@ def test_sgd_divergence_is_caught_after_some_epochs_not_only_at_the_start(iris):
     clf, X, y = _diverging("sgd", iris)
     with pytest.raises(DivergenceError, match=r"in epoch (\d\d|[2-9])"):
         clf.fit(X, y)
+
+
+@pytest.mark.parametrize("interrupted", [False, True])
+def test_a_parameter_gone_infinite_is_caught_even_while_the_loss_stays_finite(
+    iris, monkeypatch, interrupted
+):
+    # tanh saturates: an infinite first-layer weight (iris has no zero
+    # feature) gives tanh(+-inf) = +-1, finite outputs and, with alpha=0, a
+    # finite loss, and its gradient is 0, so the weight stays infinite. Only
+    # the parameter check can see it: once per epoch, and once more at the
+    # end when training was interrupted mid-epoch.
+    X, y = iris
+    step = Adam.step
+    calls = []
+
+    def step_then_break(self, params, grad):
+        step(self, params, grad)
+        calls.append(None)
+        if len(calls) == 3:  # mid-epoch: 150 samples are 10 batches
+            params[0] = np.inf
+            if interrupted:
+                raise KeyboardInterrupt
+
+    monkeypatch.setattr(Adam, "step", step_then_break)
+    clf = ActivationMLPClassifier(
+        (8,), activation="tanh", alpha=0.0, batch_size=15, max_iter=5, random_state=0
+    )
+    with (
+        pytest.warns(UserWarning, match="interrupted")
+        if interrupted
+        else contextlib.nullcontext()
+    ):
+        with pytest.raises(DivergenceError, match="parameter became non-finite"):
+            clf.fit(X, y)
+    assert len(calls) == (3 if interrupted else 10)  # the first epoch, no more
+    with pytest.raises(NotFittedError):
+        check_is_fitted(clf)
 
 
 # -- extreme but finite input ------------------------------------------------
