@@ -37,7 +37,7 @@ def _run_both(ours, theirs, n_params, n_steps=N_STEPS, epoch=None):
     start = np.random.RandomState(1).standard_normal(n_params)
     params, their_params = start.copy(), start.copy()
     for t, grad in enumerate(_gradients(n_params, n_steps), start=1):
-        ours.step(params, grad.copy())  # an optimizer may overwrite grad
+        ours.step(params, grad.copy())  # each gets its own gradient array
         theirs.update_params([their_params], [grad])
         if epoch and t % epoch == 0:
             ours.iteration_ends(t)
