@@ -21,7 +21,7 @@ Public names:
 # SPDX-License-Identifier: BSD-3-Clause
 
 from . import activations, exceptions
-from ._mlp import ActivationMLPClassifier
+from ._classifier import ActivationMLPClassifier
 from ._version import __version__
 from .diagnostics import activation_statistics, linear_equivalent
 from .plotting import ActivationDisplay, TrainingHistoryDisplay

@@ -19,7 +19,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import accuracy_score
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 
-from ._mlp import ActivationMLPClassifier
+from ._classifier import ActivationMLPClassifier
 from .activations import ACTIVATIONS, get_activation
 
 #: Every built-in activation once (aliases left out), identity first.

@@ -15,42 +15,22 @@ single dot product over the leading block.
 
 import numpy as np
 import scipy.sparse as sp
-from scipy import special
-from scipy.linalg import blas
 
-from .activations import (
-    ELU,
-    Identity,
-    LeakyReLU,
-    ReLU,
-    Sigmoid,
-    Softplus,
-    Tanh,
-    _max_derivative,
-    _row_max,
-    _row_sum,
-    log_softmax,
-    softmax,
-)
+from ._losses import OUTPUTS
+from ._numeric import OutAdapter, as_dtype, axpy, batches, dot
+from .activations import ACTIVATIONS, Identity, activation_name, get_activation
+
+_BUILTIN_TYPES = frozenset(type(a) for a in ACTIVATIONS.values())
 
 
-def _dot(X, W, out):
-    """``out[...] = X @ W`` for dense or sparse ``X``."""
-    if sp.issparse(X):
-        out[...] = X @ W
-    else:
-        np.dot(X, W, out=out)
-    return out
-
-
-def _axpy(x, y, a):
-    """``y += a * x`` in place, without a temporary (BLAS axpy); 1-d arrays."""
-    if y.dtype == np.float64:
-        blas.daxpy(x, y, a=a)
-    elif y.dtype == np.float32:
-        blas.saxpy(x, y, a=a)
-    else:  # pragma: no cover - the engine runs in float32 or float64
-        y += a * x
+def engine_activation(activation):
+    """The activation object the engine runs for a name or object: a
+    built-in as it is, a user's object wrapped so that it accepts ``out=``
+    and has every optional property of the protocol."""
+    activation = get_activation(activation)
+    if type(activation) in _BUILTIN_TYPES:
+        return activation
+    return OutAdapter(activation, activation_name(activation))
 
 
 class Network:
@@ -61,12 +41,10 @@ class Network:
     layer_units : list of int
         Units per layer: ``[n_features, *hidden_layer_sizes, n_outputs]``.
     activations : list of activation objects
-        One per hidden layer, as returned by
-        :func:`skact.activations._engine_activation`: ``forward`` and
-        ``derivative`` accept ``out``, and ``needs_z`` and ``init_bound`` exist.
-    output : {"softmax", "logistic"}
-        Softmax over the outputs with categorical cross-entropy, or one sigmoid
-        per output with binary cross-entropy (multilabel).
+        One per hidden layer, as returned by :func:`engine_activation`.
+    output : str or output object
+        The output layer and its loss: an object of :mod:`skact._losses`, or
+        the ``out_activation_`` name of one.
     """
 
     def __init__(self, layer_units, activations, output):
@@ -76,10 +54,8 @@ class Network:
         self.activations = list(activations)
         # Activations that can hand over their derivative while computing
         # their output in training (cheaper than two separate passes).
-        self._fused = [
-            getattr(a, "_forward_and_derivative", None) for a in self.activations
-        ]
-        self.output = output
+        self._fused = [a.forward_and_derivative for a in self.activations]
+        self.output = OUTPUTS[output] if isinstance(output, str) else output
         shapes = list(zip(self.layer_units[:-1], self.layer_units[1:]))
         self.coef_shapes = shapes
         sizes = [a * b for a, b in shapes] + self.layer_units[1:]
@@ -131,7 +107,7 @@ class Network:
     def forward(self, coefs, intercepts, X, ws):
         """Logits for ``X``; hidden values are kept in the workspace ``ws``."""
         buf = ws.first(X.shape[0])
-        z = _dot(X, coefs[0], buf.z[0])  # only the input may be sparse
+        z = dot(X, coefs[0], buf.z[0])  # only the input may be sparse
         z += intercepts[0]
         for i in range(1, self.n_layers):
             fused = self._fused[i - 1] if ws.training else None
@@ -143,31 +119,53 @@ class Network:
             z += intercepts[i]
         return z
 
-    def output_proba(self, logits, out=None):
-        """Probabilities from logits (softmax or elementwise sigmoid)."""
-        if self.output == "softmax":
-            return softmax(logits, out=out)
-        return special.expit(logits, out=out)
+    def forward_chunks(self, coefs, intercepts, X, max_bytes, training=False):
+        """Forward passes over consecutive chunks of ``X``'s rows.
 
-    def output_log_proba(self, logits, out=None):
-        if self.output == "softmax":
-            return log_softmax(logits, out=out)
-        return special.log_expit(logits, out=out)
+        Yields ``(rows, logits, buffers)`` per chunk: the chunk's slice, its
+        logits and the workspace cut to its rows (the hidden layers' values;
+        with ``training``, also room for derivatives). Chunks are sized so
+        that the buffers take at most ``max_bytes``, whatever the number of
+        rows, and each chunk is cast to the weights' dtype on its own, never
+        the whole of ``X``. The buffers are reused from chunk to chunk. The
+        workspace is local: concurrent calls from several threads are safe.
+        """
+        n = X.shape[0]
+        dtype = coefs[0].dtype
+        row_bytes = dtype.itemsize * sum(self.layer_units[1:]) * (3 if training else 1)
+        chunk = int(min(n, max(1, max_bytes // max(row_bytes, 1))))
+        ws = Workspace(self, chunk, dtype, training=training)
+        for rows in batches(n, chunk):
+            Xc = as_dtype(X if chunk == n else X[rows], dtype)
+            logits = self.forward(coefs, intercepts, Xc, ws)
+            yield rows, logits, ws.first(Xc.shape[0])
 
-    def sample_losses(self, logits, y):
-        """Cross-entropy of each sample (no penalty); ``logits`` is unchanged."""
-        if self.output == "softmax":
-            return -log_softmax(logits)[np.arange(len(y)), y]
-        # log(1 + e^z) - y z is the binary cross-entropy of sigmoid(z), finite
-        # for any z.
-        return (np.logaddexp(0, logits) - y * logits).sum(axis=1)
+    def predict(self, coefs, intercepts, X, max_bytes, transform=None):
+        """Logits of ``X``, or ``transform(logits)``, chunk by chunk (see
+        :meth:`forward_chunks`).
+
+        ``transform(logits)`` maps a chunk's logits (which it may overwrite)
+        to an array with one row per sample.
+        """
+        n = X.shape[0]
+        out = None
+        for rows, logits, _ in self.forward_chunks(coefs, intercepts, X, max_bytes):
+            result = logits if transform is None else transform(logits)
+            if rows.stop - rows.start == n:  # one chunk: its buffer is the answer
+                return result
+            if out is None:
+                out = np.empty((n, *result.shape[1:]), dtype=result.dtype)
+            out[rows] = result
+        if out is None:  # no rows
+            out = np.empty((0, self.layer_units[-1]), dtype=coefs[0].dtype)
+        return out
 
     # -- loss and gradient ------------------------------------------------
     def loss_grad(self, params, X, y, sample_weight, alpha, grad, ws, stats=None):
         """Objective and its gradient at ``params`` on one batch.
 
-        The objective is scikit-learn's: the (sample-weighted) mean
-        cross-entropy plus ``alpha / 2 * ||W||^2`` divided by the batch's total
+        The objective is scikit-learn's: the (sample-weighted) mean of the
+        output's loss plus ``alpha / 2 * ||W||^2`` divided by the batch's total
         weight.
 
         Parameters
@@ -176,8 +174,8 @@ class Network:
             Flat parameters; ``grad`` is overwritten with the gradient.
         X : ndarray or sparse matrix of shape (n_samples, n_features)
         y : ndarray
-            Class indices of shape (n_samples,) for softmax, a 0/1 matrix of
-            shape (n_samples, n_outputs) for the logistic output.
+            The target, encoded as the output object expects (class indices
+            for softmax, a 0/1 matrix for one sigmoid per label).
         sample_weight : ndarray of shape (n_samples,) or None
         alpha : float
         ws : Workspace
@@ -197,33 +195,8 @@ class Network:
         logits = self.forward(coefs, intercepts, X, ws)
         total_weight = n if sample_weight is None else sample_weight.sum()
 
-        # Output delta d(loss)/d(logits) written over the logits, for both
-        # canonical pairs: (p - y) for softmax + cross-entropy and for
-        # sigmoid + binary cross-entropy. It is divided by the total weight
-        # here, on n x n_outputs values, so that every gradient computed
-        # from it comes out as a mean: no pass over the whole gradient.
-        if self.output == "softmax":
-            # log p_y = (z_y - max z) - log sum exp(z - max z): the loss comes
-            # from the shifted logits and the softmax's normaliser, both
-            # needed for the delta anyway.
-            # Each sample's true class as an index into the flattened logits
-            # (a contiguous view): ~3 times cheaper than [rows, y] indexing.
-            true_class = np.add(buf.offsets, y, out=buf.true_class)
-            logits -= _row_max(logits, out=buf.row2)
-            picked = logits.reshape(-1)[true_class]
-            exp = np.exp(logits, out=logits)
-            norm = _row_sum(exp, out=buf.row, ones=ws.ones_out)
-            per_sample = np.log(norm, out=buf.row2).reshape(-1)
-            per_sample -= picked
-            norm *= total_weight
-            exp /= norm
-            delta = exp
-            delta.reshape(-1)[true_class] -= 1.0 / total_weight
-        else:
-            per_sample = self.sample_losses(logits, y)
-            delta = special.expit(logits, out=logits)
-            delta -= y
-            delta *= 1.0 / total_weight
+        # d(loss)/d(logits), divided by the total weight, over the logits.
+        per_sample, delta = self.output.loss_and_delta(logits, y, total_weight, buf)
 
         if sample_weight is None:
             loss = np.add.reduce(per_sample) / n
@@ -264,7 +237,7 @@ class Network:
         np.dot(buf.ones_rows, delta, out=intercept_grads[0])
 
         if alpha:
-            _axpy(W_all, grad[: self.n_coefs], alpha / total_weight)
+            axpy(W_all, grad[: self.n_coefs], alpha / total_weight)
         if stats is not None:
             stats.add_gradient(grad)
         return float(loss)
@@ -359,130 +332,4 @@ class _Rows:
             self.row = ws.row[:n]
             self.row2 = ws.row2[:n]
             self.ones_rows = ws.ones_rows[:n]
-
-
-class LayerStatistics:
-    """Activation-health counts of the hidden layers, summed over batches.
-
-    A hidden unit is *dead* if its activation derivative stayed below 1e-8
-    for every sample added; a (sample, unit) pair is *saturated* if its
-    derivative is at least 1e-8 but below 1% of the activation's largest
-    derivative (absolute values). Exact zeros, a rectifier's off side, count
-    towards dead units, not saturation. Also: the mean Frobenius norm of each
-    weight matrix's gradient per batch, and the mean and standard deviation of
-    the hidden activations when ``add_values`` is used.
-    """
-
-    dead_below = 1e-8
-    # Shortcuts for built-ins: derivatives that are never negative need no
-    # absolute value, and ReLU's, exactly 0 or 1, are never saturated.
-    _NON_NEGATIVE = (Identity, Sigmoid, Tanh, ReLU, LeakyReLU, ELU, Softplus)
-    _ZERO_OR_ONE = (ReLU,)
-
-    def __init__(self, network):
-        self.layer_units = network.layer_units[1:-1]
-        self.n_layers = network.n_layers
-        acts = network.activations
-        self.saturated_below = [0.01 * _max_derivative(a) for a in acts]
-        self._non_negative = [type(a) in self._NON_NEGATIVE for a in acts]
-        self._zero_or_one = [type(a) in self._ZERO_OR_ONE for a in acts]
-        # Where each weight matrix starts in the flat gradient: one reduceat
-        # gives all their squared norms.
-        self._coef_starts = np.cumsum([0, *(a * b for a, b in network.coef_shapes)])
-        self._n_coefs = network.n_coefs
-        self._ones = {}
-        # Per hidden unit, how many samples had |derivative| >= 1e-8: a view
-        # per layer into one buffer, cleared in one call (with a full batch,
-        # statistics are read and reset after every step).
-        ends = np.cumsum([0, *self.layer_units])
-        self._flowing = np.zeros(ends[-1])
-        self.n_flowing = [self._flowing[a:b] for a, b in zip(ends[:-1], ends[1:])]
-        self.grad_norm_sum = np.zeros(self.n_layers)
-        self.reset()
-
-    def reset(self):
-        self._flowing.fill(0)
-        # Per hidden layer, pairs with |derivative| < 1% of its maximum.
-        self.n_small = [0] * len(self.layer_units)
-        self.n_pairs = [0] * len(self.layer_units)
-        self.grad_norm_sum.fill(0)
-        self.n_batches = 0
-        # Per layer: count, mean and sum of squared deviations of the
-        # activation values, merged batch by batch (Chan et al.), which stays
-        # accurate where sum-of-squares formulas cancel.
-        self.moments = [(0, 0.0, 0.0)] * len(self.layer_units)
-
-    def _ones_for(self, n_rows, dtype):
-        ones = self._ones.get((n_rows, dtype))
-        if ones is None:
-            ones = self._ones[n_rows, dtype] = np.ones(n_rows, dtype)
-        return ones
-
-    def add_derivative(self, layer, derivative, n_rows, ones=None):
-        """Add a batch's derivatives of hidden ``layer``; None means all ones.
-
-        Overwrites ``derivative``: the engine's derivative buffer is rewritten
-        on every batch and not read again after this. ``ones``, if given, is
-        ``n_rows`` ones in the derivative's dtype.
-        """
-        self.n_pairs[layer] += n_rows * self.layer_units[layer]
-        if derivative is None:  # identity: slope 1 everywhere
-            self.n_flowing[layer] += n_rows
-            return
-        # Per-unit counts come from a product with ones: BLAS sums columns
-        # far faster than NumPy reduces along short rows.
-        if ones is None:
-            ones = self._ones_for(n_rows, derivative.dtype)
-        if self._zero_or_one[layer]:
-            self.n_flowing[layer] += np.dot(ones, derivative)
-            return
-        magnitude = derivative
-        if not self._non_negative[layer]:
-            magnitude = np.abs(derivative, out=derivative)
-        self.n_small[layer] += np.count_nonzero(magnitude < self.saturated_below[layer])
-        flowing = np.greater_equal(
-            magnitude, self.dead_below, out=magnitude, casting="unsafe"
-        )
-        self.n_flowing[layer] += np.dot(ones, flowing)
-
-    def add_gradient(self, grad):
-        """Add a batch's weight-gradient norms, from the flat gradient."""
-        coefs = grad[: self._n_coefs]
-        squares = np.add.reduceat(coefs * coefs, self._coef_starts[:-1])
-        self.grad_norm_sum += np.sqrt(squares)
-        self.n_batches += 1
-
-    def add_values(self, layer, a):
-        n_b = a.size
-        mean_b = float(a.mean(dtype=np.float64))
-        m2_b = float(np.square(a - mean_b, dtype=np.float64).sum())
-        n_a, mean_a, m2_a = self.moments[layer]
-        n = n_a + n_b
-        shift = mean_b - mean_a
-        self.moments[layer] = (
-            n,
-            mean_a + shift * n_b / n,
-            m2_a + m2_b + shift * shift * n_a * n_b / n,
-        )
-
-    def dead_fraction(self):
-        return [float((n.size - np.count_nonzero(n)) / n.size) for n in self.n_flowing]
-
-    def saturated_fraction(self):
-        # Pairs below 1% of the maximum, less those below 1e-8 (which
-        # n_small may miss where 1% of the maximum is below 1e-8).
-        return [
-            0.0
-            if zero_or_one
-            else float(max(small - (pairs - flowing.sum()), 0) / max(pairs, 1))
-            for small, pairs, flowing, zero_or_one in zip(
-                self.n_small, self.n_pairs, self.n_flowing, self._zero_or_one
-            )
-        ]
-
-    def grad_norm(self):
-        n_batches = max(self.n_batches, 1)
-        return [total / n_batches for total in self.grad_norm_sum.tolist()]
-
-    def mean_std(self):
-        return [(m, float(np.sqrt(m2 / max(n, 1)))) for n, m, m2 in self.moments]
+            self.ones_out = ws.ones_out

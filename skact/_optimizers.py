@@ -12,7 +12,7 @@ numbers, so it pickles and survives ``warm_start``.
 import numpy as np
 import scipy.optimize
 
-from ._network import _axpy
+from ._numeric import axpy
 
 
 class _StochasticOptimizer:
@@ -69,10 +69,10 @@ class SGD(_StochasticOptimizer):
     def step(self, params, grad):
         lr, mu, v = self.learning_rate, self.momentum, self.velocity
         v *= mu
-        _axpy(grad, v, -lr)
+        axpy(grad, v, -lr)
         if self.nesterov:
-            _axpy(v, params, mu)
-            _axpy(grad, params, -lr)
+            axpy(v, params, mu)
+            axpy(grad, params, -lr)
         else:
             params += v
 
@@ -120,17 +120,61 @@ class Adam(_StochasticOptimizer):
         b1, b2 = self.beta_1, self.beta_2
         m, v = self.m, self.v
         m *= b1
-        _axpy(grad, m, 1 - b1)
+        axpy(grad, m, 1 - b1)
         v *= b2
         tmp = np.multiply(grad, grad, out=self._scratch(grad))
-        _axpy(tmp, v, 1 - b2)
+        axpy(tmp, v, 1 - b2)
         self.learning_rate = (
             self.learning_rate_init * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         )
         np.sqrt(v, out=tmp)
         tmp += self.epsilon
         np.divide(m, tmp, out=tmp)
-        _axpy(tmp, params, -self.learning_rate)
+        axpy(tmp, params, -self.learning_rate)
+
+
+def make_optimizer(solver, n_params, dtype, settings, kept=None):
+    """The optimizer for ``solver`` ("sgd" or "adam") with ``settings``.
+
+    ``settings`` maps the estimator's parameter names (``learning_rate_init``,
+    ``learning_rate``, ``momentum``, ``nesterovs_momentum``, ``power_t``,
+    ``beta_1``, ``beta_2``, ``epsilon``) to values. A ``kept`` optimizer of
+    the right kind (a warm start) keeps its state (moments, velocity, step
+    count, current learning rate) and takes the changed settings.
+    """
+    kind = SGD if solver == "sgd" else Adam
+    if not isinstance(kept, kind):
+        if kind is SGD:
+            return SGD(
+                n_params,
+                dtype,
+                settings["learning_rate_init"],
+                settings["learning_rate"],
+                settings["momentum"],
+                settings["nesterovs_momentum"],
+                settings["power_t"],
+            )
+        return Adam(
+            n_params,
+            dtype,
+            settings["learning_rate_init"],
+            settings["beta_1"],
+            settings["beta_2"],
+            settings["epsilon"],
+        )
+    if kept.learning_rate_init != settings["learning_rate_init"]:
+        kept.learning_rate_init = settings["learning_rate_init"]
+        kept.learning_rate = float(settings["learning_rate_init"])
+    if kind is SGD:
+        kept.lr_schedule = settings["learning_rate"]
+        kept.momentum = settings["momentum"]
+        kept.nesterov = settings["nesterovs_momentum"]
+        kept.power_t = settings["power_t"]
+    else:
+        kept.beta_1 = settings["beta_1"]
+        kept.beta_2 = settings["beta_2"]
+        kept.epsilon = settings["epsilon"]
+    return kept
 
 
 def minimize_lbfgs(loss_grad, params, *, max_iter, max_fun, tol, callback=None):

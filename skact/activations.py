@@ -29,6 +29,17 @@ and, optionally:
 ``max_derivative`` (float)
     The largest ``|f'(z)|``; the diagnostics call a derivative below 1% of it
     *saturated*. Defaults to the largest value found on ``z`` in [-10, 10].
+``non_negative_derivative`` (bool)
+    ``True`` if ``f'(z) >= 0`` everywhere (``f`` never decreases): the
+    diagnostics then skip taking absolute values. Defaults to ``False``.
+``binary_derivative`` (bool)
+    ``True`` if ``f'(z)`` is exactly 0 or 1 everywhere (ReLU): such a unit is
+    dead or passing, never saturated. Defaults to ``False``.
+
+The built-ins may also define ``forward_and_derivative(z, out,
+derivative_out)``, which training calls instead of ``forward`` when it can
+hand over the derivative in the same pass (ReLU's 0/1 slope); the engine
+calls it only for the built-in activations.
 
 Subclass :class:`Activation` to get these defaults, a ``repr`` and equality
 (both from the instance's public attributes).
@@ -74,6 +85,8 @@ import math
 
 import numpy as np
 from scipy import special
+
+from ._losses import log_softmax, softmax
 
 __all__ = [
     "ACTIVATIONS",
@@ -137,6 +150,13 @@ class Activation:
     #: The largest value of ``|f'(z)|``; the diagnostics call a derivative
     #: below 1% of it *saturated*. None: estimated on ``z`` in [-10, 10].
     max_derivative = None
+    #: Whether ``f'(z) >= 0`` everywhere.
+    non_negative_derivative = False
+    #: Whether ``f'(z)`` is exactly 0 or 1 everywhere.
+    binary_derivative = False
+    #: ``forward_and_derivative(z, out, derivative_out)``, or None: training's
+    #: one-pass forward that also writes the derivative (built-ins only).
+    forward_and_derivative = None
 
     def forward(self, z):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -187,6 +207,7 @@ class Identity(Activation):
     name = "identity"
     needs_z = False
     max_derivative = 1.0
+    non_negative_derivative = True
 
     def forward(self, z, out=None):
         if out is None:
@@ -217,6 +238,7 @@ class Sigmoid(Activation):
     aliases = ("logistic",)
     needs_z = False
     max_derivative = 0.25
+    non_negative_derivative = True
 
     def forward(self, z, out=None):
         return special.expit(z, out=_result(out, z))
@@ -235,6 +257,7 @@ class Tanh(Activation):
     name = "tanh"
     needs_z = False
     max_derivative = 1.0
+    non_negative_derivative = True
 
     def forward(self, z, out=None):
         return np.tanh(z, out=_result(out, z))
@@ -255,6 +278,8 @@ class ReLU(Activation):
     init = "he"
     needs_z = False
     max_derivative = 1.0
+    non_negative_derivative = True
+    binary_derivative = True
 
     def forward(self, z, out=None):
         return np.maximum(z, 0, out=_result(out, z))
@@ -262,7 +287,7 @@ class ReLU(Activation):
     def derivative(self, z, a, out=None):
         return np.greater(a, 0, out=_result(out, a), casting="unsafe")
 
-    def _forward_and_derivative(self, z, out, derivative_out):
+    def forward_and_derivative(self, z, out, derivative_out):
         # Training's shortcut: the 0/1 slope first, then z times it, is one
         # pass cheaper than maximum() now and derivative() in the backward
         # pass. (z * 0 is -0.0 for negative z, equal to 0.0 in every sum.)
@@ -285,14 +310,12 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
     init = "he"
     needs_z = False
+    non_negative_derivative = True
 
     def __init__(self, negative_slope=0.01):
         # The derivative is read off the output: a > 0 exactly where z > 0,
         # which needs a non-negative slope.
         self.negative_slope = _non_negative("negative_slope", negative_slope)
-
-    def _params(self):
-        return {"negative_slope": self.negative_slope}
 
     @property
     def max_derivative(self):
@@ -321,12 +344,10 @@ class ELU(Activation):
     name = "elu"
     init = "he"
     needs_z = False
+    non_negative_derivative = True
 
     def __init__(self, alpha=1.0):
         self.alpha = _non_negative("alpha", alpha)
-
-    def _params(self):
-        return {"alpha": self.alpha}
 
     @property
     def max_derivative(self):
@@ -472,14 +493,12 @@ class Softplus(Activation):
     init = "he"
     needs_z = False
     max_derivative = 1.0  # sigmoid(beta z), approached as z -> inf
+    non_negative_derivative = True
 
     def __init__(self, beta=1.0):
         if not beta > 0:
             raise ValueError(f"Softplus needs beta > 0; got {beta!r}.")
         self.beta = beta
-
-    def _params(self):
-        return {"beta": self.beta}
 
     def forward(self, z, out=None):
         # logaddexp(0, x) = log(1 + e^x) without overflow for large x.
@@ -576,164 +595,3 @@ def activation_name(activation):
         Its ``name`` attribute, or else its class name.
     """
     return getattr(activation, "name", None) or type(activation).__name__
-
-
-_BUILTIN_TYPES = frozenset(type(a) for a in ACTIVATIONS.values())
-
-
-class _OutAdapter(Activation):
-    """Gives a user's activation the engine's ``out=`` calling convention."""
-
-    def __init__(self, activation):
-        self.activation = activation
-        self.name = activation_name(activation)
-        self.needs_z = getattr(activation, "needs_z", True)
-        self.max_derivative = getattr(activation, "max_derivative", None)
-
-    def _params(self):
-        return {"activation": self.activation}
-
-    def init_bound(self, fan_in, fan_out):
-        bound = getattr(self.activation, "init_bound", None)
-        if bound is None:
-            return _glorot_bound(fan_in, fan_out)
-        return float(bound(fan_in, fan_out))
-
-    def _store(self, method, result, like, out):
-        # An array of the input's shape, or a scalar (a derivative may well be
-        # a constant); stored in the input's dtype.
-        result = np.asarray(result)
-        if result.shape not in (like.shape, ()):
-            raise ValueError(
-                f"Activation {self.name!r}: {method} returned an array of shape "
-                f"{result.shape} for an input of shape {like.shape}."
-            )
-        out = _result(out, like)
-        out[...] = result
-        return out
-
-    def forward(self, z, out=None):
-        return self._store("forward", self.activation.forward(z), z, out)
-
-    def derivative(self, z, a, out=None):
-        return self._store("derivative", self.activation.derivative(z, a), a, out)
-
-
-def _max_derivative(activation):
-    """``activation.max_derivative``, or ``max |f'(z)|`` on a grid of [-10, 10]."""
-    value = getattr(activation, "max_derivative", None)
-    if value is None:
-        z = np.linspace(-10.0, 10.0, 2001)
-        value = np.max(np.abs(activation.derivative(z, activation.forward(z))))
-    return float(value)
-
-
-def _engine_activation(activation):
-    """The activation object the network engine runs: ``get_activation``'s
-    result, with a user's object wrapped so it accepts ``out=``."""
-    activation = get_activation(activation)
-    if type(activation) in _BUILTIN_TYPES:
-        return activation
-    return _OutAdapter(activation)
-
-
-def _row_max(z, out=None):
-    """Row maxima of ``z``, shape (n_rows, 1), written into ``out`` if given.
-
-    NumPy's reduction along short rows runs one inner loop per row; for
-    the few classes of a typical classifier a loop over columns is ~20 times
-    faster.
-    """
-    if z.ndim != 2 or z.shape[1] > 16:
-        return np.max(z, axis=-1, keepdims=True, out=out)
-    return _by_columns(np.maximum, z, out)
-
-
-def _row_sum(z, out=None, ones=None):
-    """Row sums of ``z``, shape (n_rows, 1), written into ``out`` if given.
-
-    A few columns are added one by one; more make a matrix-vector product
-    with ``ones`` (shape (n_columns, 1)), which BLAS does much faster than
-    NumPy's reduction along short rows.
-    """
-    if z.ndim != 2:
-        return z.sum(axis=-1, keepdims=True, out=out)
-    if z.shape[1] <= 4:
-        return _by_columns(np.add, z, out)
-    if ones is None:
-        ones = np.ones((z.shape[1], 1), dtype=z.dtype)
-    return np.dot(z, ones, out=out)
-
-
-def _by_columns(ufunc, z, out):
-    """``ufunc.reduce`` along the rows of 2-d ``z`` as a loop over columns,
-    on 1-d column views (long inner loops), into ``out`` of shape (n, 1)."""
-    if out is None:
-        out = np.empty((z.shape[0], 1), dtype=z.dtype)
-    column = out[:, 0]
-    if z.shape[1] == 1:
-        np.copyto(column, z[:, 0])
-        return out
-    ufunc(z[:, 0], z[:, 1], out=column)
-    for j in range(2, z.shape[1]):
-        ufunc(column, z[:, j], out=column)
-    return out
-
-
-def softmax(z, out=None):
-    """Softmax along the last axis: ``exp(z) / sum(exp(z))``, stably.
-
-    Parameters
-    ----------
-    z : ndarray of shape (n_samples, n_classes)
-        Logits.
-    out : ndarray, default=None
-        Where to write the result; may be ``z`` itself.
-
-    Returns
-    -------
-    p : ndarray of shape (n_samples, n_classes)
-        Rows are non-negative and sum to 1.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skact.activations import softmax
-    >>> softmax(np.array([[0.0, np.log(3.0)]]))
-    array([[0.25, 0.75]])
-    """
-    # Subtracting the row maximum changes nothing mathematically and keeps
-    # exp from overflowing.
-    out = np.subtract(z, _row_max(z), out=out)
-    np.exp(out, out=out)
-    out /= _row_sum(out)
-    return out
-
-
-def log_softmax(z, out=None):
-    """Log of :func:`softmax`, computed without forming the probabilities.
-
-    Finite even where the probability underflows to 0.
-
-    Parameters
-    ----------
-    z : ndarray of shape (n_samples, n_classes)
-        Logits.
-    out : ndarray, default=None
-        Where to write the result; may be ``z`` itself.
-
-    Returns
-    -------
-    log_p : ndarray of shape (n_samples, n_classes)
-        ``log(softmax(z))``.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from skact.activations import log_softmax
-    >>> log_softmax(np.array([[0.0, 1000.0]]))
-    array([[-1000.,     0.]])
-    """
-    out = np.subtract(z, _row_max(z), out=out)
-    out -= np.log(_row_sum(np.exp(out)))
-    return out

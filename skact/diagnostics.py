@@ -5,10 +5,9 @@
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-from sklearn.utils.validation import check_is_fitted
 
-from ._base import _batches, _rows_per_chunk
-from ._network import LayerStatistics, Workspace
+from ._base import FittedNetwork, chunk_bytes
+from ._layer_statistics import LayerStatistics
 from .activations import Identity, activation_name
 
 __all__ = ["activation_statistics", "linear_equivalent"]
@@ -62,20 +61,19 @@ def activation_statistics(estimator, X):
     >>> 0.0 <= stats[0]["dead_fraction"] <= 1.0
     True
     """
-    X = estimator._validate_for_predict(X)
-    network = estimator._network()
-    n = X.shape[0]
+    fitted = FittedNetwork(estimator)
+    X = fitted.check_X(X)
+    network = fitted.network
     stats = LayerStatistics(network)
-    row_bytes = X.dtype.itemsize * 3 * sum(network.layer_units[1:])
-    chunk = _rows_per_chunk(row_bytes, n)
-    ws = Workspace(network, chunk, X.dtype, training=True)
-    for rows in _batches(n, chunk):
-        network.forward(estimator.coefs_, estimator.intercepts_, X[rows], ws)
+    chunks = network.forward_chunks(
+        fitted.coefs, fitted.intercepts, X, chunk_bytes(), training=True
+    )
+    for rows, _, buf in chunks:
         m = rows.stop - rows.start
         for i, act in enumerate(network.activations):
-            z = ws.z[i][:m] if act.needs_z else None
-            a = ws.a[i][:m]
-            stats.add_derivative(i, act.derivative(z, a, out=ws.deriv[i][:m]), m)
+            z = buf.z[i] if act.needs_z else None
+            a = buf.a[i]
+            stats.add_derivative(i, act.derivative(z, a, out=buf.deriv[i]), m)
             stats.add_values(i, a)
     return [
         {
@@ -142,10 +140,10 @@ def linear_equivalent(estimator):
     >>> bool(np.allclose(flat.predict_proba(X), deep.predict_proba(X)))
     True
     """
-    check_is_fitted(estimator, "coefs_")
+    fitted = FittedNetwork(estimator)
     nonlinear = [
         f"layer {i + 1}: {activation_name(a)}"
-        for i, a in enumerate(estimator._fit_activations)
+        for i, a in enumerate(fitted.activations)
         if not isinstance(a, Identity)
     ]
     if nonlinear:
@@ -161,9 +159,9 @@ def linear_equivalent(estimator):
         )
 
     # Compose the affine maps in float64 to add as little rounding as possible.
-    W = np.asarray(estimator.coefs_[0], dtype=np.float64)
-    b = np.asarray(estimator.intercepts_[0], dtype=np.float64)
-    for W_next, b_next in zip(estimator.coefs_[1:], estimator.intercepts_[1:]):
+    W = np.asarray(fitted.coefs[0], dtype=np.float64)
+    b = np.asarray(fitted.intercepts[0], dtype=np.float64)
+    for W_next, b_next in zip(fitted.coefs[1:], fitted.intercepts[1:]):
         b = b @ W_next + b_next
         W = W @ W_next
 

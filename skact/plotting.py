@@ -15,9 +15,10 @@ import math
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils.validation import check_is_fitted
+from sklearn_compat.utils._optional_dependencies import check_matplotlib_support
 
+from ._base import BaseActivationMLP, FittedNetwork
 from .activations import activation_name, get_activation
 
 __all__ = ["ActivationDisplay", "TrainingHistoryDisplay"]
@@ -376,9 +377,8 @@ def _fitted_activation_names(estimator):
     """Names of the fitted hidden activations, or None if unknown."""
     # The copies the network was fitted with; the activation parameter may have
     # been changed since by set_params.
-    fitted = getattr(estimator, "_fit_activations", None)
-    if fitted is not None:
-        return [activation_name(a) for a in fitted]
+    if isinstance(estimator, BaseActivationMLP):
+        return [activation_name(a) for a in FittedNetwork(estimator).activations]
     # Other MLPs (scikit-learn's): one activation for all hidden layers.
     activation = getattr(estimator, "activation", None)
     coefs = getattr(estimator, "coefs_", None)

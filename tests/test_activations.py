@@ -13,7 +13,9 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import special
+from sklearn.exceptions import ConvergenceWarning
 
+from skact import ActivationMLPClassifier
 from skact.activations import (
     ACTIVATIONS,
     ELU,
@@ -479,16 +481,25 @@ class _HalfIdentity(Activation):
         return 0.5
 
 
-def test_user_activation_results_broadcast_or_fail_clearly():
-    from skact.activations import _engine_activation
+def test_user_activation_results_broadcast_or_fail_clearly(iris_raw):
+    # A scalar derivative is broadcast: the network computes f(z) = z / 2
+    # with slope 1/2 everywhere, as written out by hand here.
+    X, y = iris_raw
+    clf = ActivationMLPClassifier((3,), activation=_HalfIdentity(), solver="lbfgs")
+    clf.set_params(max_iter=30, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    (W1, W2), (b1, b2) = clf.coefs_, clf.intercepts_
+    logits = ((X @ W1 + b1) / 2) @ W2 + b2
+    expected = np.exp(logits - logits.max(axis=1, keepdims=True))
+    expected /= expected.sum(axis=1, keepdims=True)
+    # A few operations on values of order 10: within 1e-12.
+    assert_allclose(clf.predict_proba(X), expected, rtol=1e-12, atol=1e-15)
+    assert clf.loss_curve_[-1] < clf.loss_curve_[0]  # the scalar slope trains
 
-    z = np.arange(6.0).reshape(3, 2)
-    act = _engine_activation(_HalfIdentity())
-    assert_array_equal(act.derivative(z, act.forward(z)), np.full((3, 2), 0.5))
-    out = np.empty_like(z)
-    assert act.forward(z, out=out) is out
-    bad = _engine_activation(_HalfIdentity(bad_shape=True))
+    bad = ActivationMLPClassifier((3,), activation=_HalfIdentity(bad_shape=True))
     with pytest.raises(
-        ValueError, match=r"forward returned an array of shape \(3, 1\)"
+        ValueError, match=r"forward returned an array of shape \(\d+, 1\)"
     ):
-        bad.forward(z)
+        bad.fit(X, y)

@@ -13,9 +13,7 @@ dask, distributed or dask-ml is not installed or cannot be imported.
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
-from sklearn.datasets import load_iris
 from sklearn.model_selection import GridSearchCV
-from sklearn.preprocessing import StandardScaler
 
 from skact import ActivationMLPClassifier
 
@@ -42,14 +40,8 @@ def client():
             yield client
 
 
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
-
-
-def test_grid_search_over_activations_on_a_dask_cluster(client, iris):
-    X, y = iris
+def test_grid_search_over_activations_on_a_dask_cluster(client, iris_scaled):
+    X, y = iris_scaled
     # L-BFGS converges within max_iter on every candidate and fold: the
     # workers run in this process's threads, where a ConvergenceWarning
     # would be an error like anywhere else in the test suite.
@@ -81,10 +73,12 @@ def _chunked(X, y, rows_per_chunk):
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_incremental_equals_a_partial_fit_loop_over_the_chunks(client, iris, solver):
+def test_incremental_equals_a_partial_fit_loop_over_the_chunks(
+    client, iris_scaled, solver
+):
     # dask-ml's Incremental calls partial_fit once per chunk, in order when
     # shuffle_blocks=False: the same as a loop over the chunks by hand.
-    X, y = iris
+    X, y = iris_scaled
     rng = np.random.RandomState(0)
     order = rng.permutation(len(X))  # iris is sorted by class
     X, y = X[order], y[order]
@@ -119,10 +113,10 @@ def test_incremental_equals_a_partial_fit_loop_over_the_chunks(client, iris, sol
     assert inc.score(dX, dy) > 0.85
 
 
-def test_incremental_fit_trains_out_of_core(client, iris):
+def test_incremental_fit_trains_out_of_core(client, iris_scaled):
     # fit does one pass over the chunks; the model never sees all rows at
     # once, yet classifies iris well after a few passes.
-    X, y = iris
+    X, y = iris_scaled
     order = np.random.RandomState(1).permutation(len(X))
     dX, dy = _chunked(X[order], y[order], 25)
     inc = wrappers.Incremental(

@@ -20,8 +20,6 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.base import clone
-from sklearn.datasets import load_iris
-from sklearn.preprocessing import StandardScaler
 
 from skact import ActivationMLPClassifier
 
@@ -31,12 +29,6 @@ from user_activations import ScaledTanh
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
 
 
 def _assert_identical(a, b):
@@ -70,8 +62,8 @@ OPTIONS = {
 
 @pytest.mark.parametrize("option", OPTIONS)
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_same_random_state_same_weights(iris, solver, option):
-    X, y = iris
+def test_same_random_state_same_weights(iris_scaled, solver, option):
+    X, y = iris_scaled
     if option == "float32":
         X = X.astype(np.float32)
     elif option == "sparse":
@@ -87,9 +79,9 @@ def test_same_random_state_same_weights(iris, solver, option):
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_the_random_state_matters(iris, solver):
+def test_the_random_state_matters(iris_scaled, solver):
     # The converse: otherwise the tests above would pass trivially.
-    X, y = iris
+    X, y = iris_scaled
     a, b = (
         ActivationMLPClassifier((6,), solver=solver, max_iter=5, random_state=seed)
         for seed in (0, 1)
@@ -100,8 +92,8 @@ def test_the_random_state_matters(iris, solver):
 
 
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_partial_fit_sequences_are_reproducible(iris, solver):
-    X, y = iris
+def test_partial_fit_sequences_are_reproducible(iris_scaled, solver):
+    X, y = iris_scaled
     models = [
         ActivationMLPClassifier((6,), solver=solver, batch_size=8, random_state=3)
         for _ in range(2)
@@ -113,10 +105,12 @@ def test_partial_fit_sequences_are_reproducible(iris, solver):
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_fitting_separate_models_in_threads_gives_the_sequential_weights(iris, solver):
+def test_fitting_separate_models_in_threads_gives_the_sequential_weights(
+    iris_scaled, solver
+):
     # Models share nothing mutable (the activation registry's objects are
     # stateless), so concurrent fits cannot disturb each other.
-    X, y = iris
+    X, y = iris_scaled
     estimators = [
         ActivationMLPClassifier(
             (6,), activation=act, solver=solver, max_iter=15, random_state=seed

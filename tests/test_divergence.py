@@ -21,11 +21,9 @@ The diverging set-ups are chosen to overflow for sure, not by luck:
 import contextlib
 import copy
 
-import joblib
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose, assert_array_equal
-from sklearn.datasets import load_iris
+from numpy.testing import assert_array_equal
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
@@ -33,6 +31,8 @@ from skact import ActivationMLPClassifier
 from skact._optimizers import Adam
 from skact.activations import ACTIVATIONS
 from skact.exceptions import DivergenceError
+
+from conftest import assert_valid_proba, fitted_state
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
 # One name per built-in activation (the registry also holds aliases).
@@ -59,22 +59,11 @@ DIVERGING = {
 }
 
 
-@pytest.fixture(scope="module")
-def iris():
-    return load_iris(return_X_y=True)
-
-
-def _diverging(solver, iris):
+def _diverging(solver, iris_raw):
     params, scale = DIVERGING[solver]
-    X, y = iris
+    X, y = iris_raw
     clf = ActivationMLPClassifier((8,), solver=solver, random_state=0, **params)
     return clf, X * scale, y
-
-
-def _fitted_state(clf):
-    """A fingerprint of everything fit sets (not the parameters)."""
-    params = clf.get_params(deep=False)
-    return joblib.hash({k: v for k, v in vars(clf).items() if k not in params})
 
 
 def _assert_clear_divergence_message(excinfo, solver):
@@ -95,8 +84,8 @@ def test_divergence_error_is_a_value_error():
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_divergence_raises_and_leaves_an_unfitted_model_unfitted(iris, solver):
-    clf, X, y = _diverging(solver, iris)
+def test_divergence_raises_and_leaves_an_unfitted_model_unfitted(iris_raw, solver):
+    clf, X, y = _diverging(solver, iris_raw)
     with pytest.raises(DivergenceError) as excinfo:
         clf.fit(X, y)
     _assert_clear_divergence_message(excinfo, solver)
@@ -107,37 +96,37 @@ def test_divergence_raises_and_leaves_an_unfitted_model_unfitted(iris, solver):
 
 @short_training
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_divergence_leaves_a_fitted_model_as_it_was(iris, solver):
-    clf, X_bad, y = _diverging(solver, iris)
-    X = iris[0]
+def test_divergence_leaves_a_fitted_model_as_it_was(iris_raw, solver):
+    clf, X_bad, y = _diverging(solver, iris_raw)
+    X = iris_raw[0]
     diverging_params = clf.get_params()
     clf.set_params(learning_rate_init=1e-3, n_iter_no_change=10, max_iter=20)
     clf.fit(X, y)
-    proba, state = clf.predict_proba(X), _fitted_state(clf)
+    proba, state = clf.predict_proba(X), fitted_state(clf)
 
     clf.set_params(**diverging_params)
     with pytest.raises(DivergenceError) as excinfo:
         clf.fit(X_bad, y)
     _assert_clear_divergence_message(excinfo, solver)
-    assert _fitted_state(clf) == state
+    assert fitted_state(clf) == state
     assert_array_equal(clf.predict_proba(X), proba)
 
 
 @short_training
 @pytest.mark.parametrize("solver", SOLVERS)
-def test_diverging_warm_start_changes_nothing_and_training_goes_on(iris, solver):
-    clf, X_bad, y = _diverging(solver, iris)
-    X = iris[0]
+def test_diverging_warm_start_changes_nothing_and_training_goes_on(iris_raw, solver):
+    clf, X_bad, y = _diverging(solver, iris_raw)
+    X = iris_raw[0]
     diverging_params = clf.get_params()
     sane = dict(learning_rate_init=1e-3, n_iter_no_change=10, max_iter=10)
     clf.set_params(warm_start=True, **sane).fit(X, y)
     twin = copy.deepcopy(clf)
-    state = _fitted_state(clf)
+    state = fitted_state(clf)
 
     clf.set_params(**{**diverging_params, "warm_start": True})
     with pytest.raises(DivergenceError):
         clf.fit(X_bad, y)
-    assert _fitted_state(clf) == state
+    assert fitted_state(clf) == state
 
     # Continuing afterwards is exactly continuing without the failed call:
     # the weights, the histories and the optimizer's state were all kept.
@@ -151,10 +140,10 @@ def test_diverging_warm_start_changes_nothing_and_training_goes_on(iris, solver)
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_diverging_partial_fit_changes_nothing(iris, solver):
-    clf, X, y = _diverging(solver, iris)
+def test_diverging_partial_fit_changes_nothing(iris_raw, solver):
+    clf, X, y = _diverging(solver, iris_raw)
     for call in range(1, 101):
-        state = _fitted_state(clf) if call > 1 else None
+        state = fitted_state(clf) if call > 1 else None
         try:
             clf.partial_fit(X, y, classes=[0, 1, 2])
         except DivergenceError as e:
@@ -166,41 +155,41 @@ def test_diverging_partial_fit_changes_nothing(iris, solver):
         assert set(vars(clf)) == set(clf.get_params(deep=False))
     else:
         # The same fitted state, the weights included, byte for byte.
-        assert _fitted_state(clf) == state
+        assert fitted_state(clf) == state
         assert len(clf.loss_curve_) == call - 1
 
 
 @pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_a_partial_fit_that_succeeds_leaves_finite_probabilities(iris, solver):
+def test_a_partial_fit_that_succeeds_leaves_finite_probabilities(iris_raw, solver):
     # Every call that did not raise must leave a usable model: on the very
     # data it trained on, probabilities are finite (and no overflow warning).
-    clf, X, y = _diverging(solver, iris)
+    clf, X, y = _diverging(solver, iris_raw)
     for _ in range(100):
         try:
             clf.partial_fit(X, y, classes=[0, 1, 2])
         except DivergenceError:
             break
-        _assert_probabilities(clf.predict_proba(X), len(X), 3)
+        assert_valid_proba(clf.predict_proba(X), len(X), 3)
 
 
-def test_sgd_divergence_is_caught_after_some_epochs_not_only_at_the_start(iris):
+def test_sgd_divergence_is_caught_after_some_epochs_not_only_at_the_start(iris_raw):
     # The SGD set-up trains for a while before overflowing: the check runs
     # during training, not just on the initial loss.
-    clf, X, y = _diverging("sgd", iris)
+    clf, X, y = _diverging("sgd", iris_raw)
     with pytest.raises(DivergenceError, match=r"in epoch (\d\d|[2-9])"):
         clf.fit(X, y)
 
 
 @pytest.mark.parametrize("interrupted", [False, True])
 def test_a_parameter_gone_infinite_is_caught_even_while_the_loss_stays_finite(
-    iris, monkeypatch, interrupted
+    iris_raw, monkeypatch, interrupted
 ):
     # tanh saturates: an infinite first-layer weight (iris has no zero
     # feature) gives tanh(+-inf) = +-1, finite outputs and, with alpha=0, a
     # finite loss, and its gradient is 0, so the weight stays infinite. Only
     # the parameter check can see it: once per epoch, and once more at the
     # end when training was interrupted mid-epoch.
-    X, y = iris
+    X, y = iris_raw
     step = Adam.step
     calls = []
 
@@ -238,13 +227,6 @@ def _small_problem():
     return X, y
 
 
-def _assert_probabilities(proba, n_rows, n_classes):
-    assert proba.shape == (n_rows, n_classes)
-    assert np.isfinite(proba).all()
-    assert ((proba >= 0) & (proba <= 1)).all()
-    assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
-
-
 @short_training
 @pytest.mark.parametrize("scale", [1e-8, 1e-3, 1e3, 1e8, 1e12])
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -256,7 +238,7 @@ def test_extreme_feature_scales_give_finite_probabilities(activation, solver, sc
     clf = ActivationMLPClassifier(
         (4,), activation=activation, solver=solver, max_iter=10, random_state=0
     ).fit(X * scale, y)
-    _assert_probabilities(clf.predict_proba(X * scale), len(X), 3)
+    assert_valid_proba(clf.predict_proba(X * scale), len(X), 3)
     assert np.isfinite(clf.predict_log_proba(X * scale)).all()
 
 
@@ -283,7 +265,7 @@ def test_extreme_feature_scales_in_float32(activation, solver, scale):
         return
     proba = clf.predict_proba(X)
     assert proba.dtype == np.float32
-    _assert_probabilities(proba, len(X), 3)
+    assert_valid_proba(proba, len(X), 3)
 
 
 @pytest.mark.parametrize("activation", ACTIVATION_NAMES)
@@ -295,5 +277,5 @@ def test_extreme_input_at_predict_time_gives_finite_probabilities(activation):
         (4,), activation=activation, solver="lbfgs", max_iter=500, random_state=0
     ).fit(X, y)
     for scale in [1e-300, 1e-8, 1e12, 1e100, 1e300]:
-        _assert_probabilities(clf.predict_proba(X * scale), len(X), 3)
+        assert_valid_proba(clf.predict_proba(X * scale), len(X), 3)
         assert np.isfinite(clf.predict_log_proba(X * scale)).all()

@@ -9,12 +9,14 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import special
 from sklearn.base import clone
-from sklearn.datasets import load_iris, make_classification
+from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 
 from skact import ActivationMLPClassifier, linear_equivalent
 from skact._demo import make_circle
+
+from conftest import assert_valid_proba
 
 # The textbook activations, written independently of skact.activations.
 TEXTBOOK = {
@@ -36,11 +38,6 @@ TEXTBOOK = {
 @pytest.fixture(scope="module")
 def circle():
     return make_circle()
-
-
-@pytest.fixture(scope="module")
-def iris():
-    return load_iris(return_X_y=True)
 
 
 # -- the seed experiment -------------------------------------------------------
@@ -109,8 +106,8 @@ def test_make_circle_matches_the_seed_recipe():
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("activation", sorted(TEXTBOOK))
-def test_predict_proba_is_the_forward_pass_by_hand(iris, activation):
-    X, y = iris
+def test_predict_proba_is_the_forward_pass_by_hand(iris_raw, activation):
+    X, y = iris_raw
     clf = ActivationMLPClassifier(
         (5, 4), activation=activation, solver="lbfgs", max_iter=20, random_state=0
     ).fit(X, y)
@@ -128,8 +125,8 @@ def test_predict_proba_is_the_forward_pass_by_hand(iris, activation):
 
 # Convergence is not the point here.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_per_layer_activations_apply_in_order(iris):
-    X, y = iris
+def test_per_layer_activations_apply_in_order(iris_raw):
+    X, y = iris_raw
     clf = ActivationMLPClassifier(
         (6, 5),
         activation=("tanh", "relu"),
@@ -143,8 +140,8 @@ def test_per_layer_activations_apply_in_order(iris):
     assert_allclose(clf.predict_proba(X), special.softmax(logits, axis=1), rtol=1e-12)
 
 
-def test_fitted_attributes_match_sklearn_names_and_shapes(iris):
-    X, y = iris
+def test_fitted_attributes_match_sklearn_names_and_shapes(iris_raw):
+    X, y = iris_raw
     clf = ActivationMLPClassifier((7, 3), max_iter=30, random_state=0)
     with pytest.warns(ConvergenceWarning):
         clf.fit(X, y)
@@ -189,12 +186,11 @@ def test_two_classes_get_two_softmax_units():
     clf = ActivationMLPClassifier((4,), solver="lbfgs", random_state=0).fit(X, y)
     assert clf.coefs_[-1].shape == (4, 2) and clf.n_outputs_ == 2
     proba = clf.predict_proba(X)
-    assert proba.shape == (100, 2)
-    assert_allclose(proba.sum(axis=1), 1)
+    assert_valid_proba(proba, 100, 2)
 
 
-def test_no_hidden_layer_is_softmax_regression(iris):
-    X, y = iris
+def test_no_hidden_layer_is_softmax_regression(iris_raw):
+    X, y = iris_raw
     clf = ActivationMLPClassifier((), solver="lbfgs", random_state=0).fit(X, y)
     assert clf.n_layers_ == 2 and len(clf.coefs_) == 1
     logits = X @ clf.coefs_[0] + clf.intercepts_[0]
@@ -202,8 +198,8 @@ def test_no_hidden_layer_is_softmax_regression(iris):
     assert clf.score(X, y) > 0.95
 
 
-def test_log_proba_is_finite_where_proba_underflows(iris):
-    X, y = iris
+def test_log_proba_is_finite_where_proba_underflows(iris_raw):
+    X, y = iris_raw
     clf = ActivationMLPClassifier((), solver="lbfgs", random_state=0).fit(X, y)
     # Logit gaps of ~2000 per unit of the first feature: exp underflows.
     clf.coefs_[0][0] = [1000.0, -1000.0, 0.0]
@@ -219,11 +215,11 @@ def test_log_proba_is_finite_where_proba_underflows(iris):
 
 
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_warm_start_keeps_optimizer_state(iris, solver):
+def test_warm_start_keeps_optimizer_state(iris_raw, solver):
     # With no shuffling and no early convergence stop, 10 epochs in one call
     # and 5 + 5 epochs with warm_start must agree exactly: the second call
     # continues Adam's moments (or SGD's velocity) instead of resetting them.
-    X, y = iris
+    X, y = iris_raw
     params = dict(
         hidden_layer_sizes=(8,),
         solver=solver,
@@ -244,8 +240,8 @@ def test_warm_start_keeps_optimizer_state(iris, solver):
     assert twice.n_iter_ == 5 and twice.t_ == once.t_ == 10 * len(X)
 
 
-def test_partial_fit_epochs_equal_fit_epochs(iris):
-    X, y = iris
+def test_partial_fit_epochs_equal_fit_epochs(iris_raw):
+    X, y = iris_raw
     params = dict(hidden_layer_sizes=(8,), shuffle=False, tol=0, random_state=0)
     with pytest.warns(ConvergenceWarning):
         full = ActivationMLPClassifier(max_iter=4, **params).fit(X, y)
@@ -257,10 +253,10 @@ def test_partial_fit_epochs_equal_fit_epochs(iris):
     assert inc.n_iter_ == 1 and inc.t_ == 4 * len(X)
 
 
-def test_partial_fit_with_classes_on_every_call_equals_classes_once(iris):
+def test_partial_fit_with_classes_on_every_call_equals_classes_once(iris_raw):
     # Later calls take a shortcut when `classes` equals `classes_`; it must
     # change nothing, whatever form the labels and classes are given in.
-    X, y = iris
+    X, y = iris_raw
     names = np.array(["setosa", "versicolor", "virginica"])
     chunks = np.array_split(np.random.default_rng(0).permutation(len(X)), 4)
     weights = []
@@ -280,10 +276,10 @@ def test_partial_fit_with_classes_on_every_call_equals_classes_once(iris):
             assert_array_equal(a, b)
 
 
-def test_partial_fit_reseeds_an_integer_random_state_on_every_call(iris):
+def test_partial_fit_reseeds_an_integer_random_state_on_every_call(iris_raw):
     # As in scikit-learn, an integer seed starts each call's shuffling afresh:
     # the same as handing a new RandomState(seed) to every call.
-    X, y = iris
+    X, y = iris_raw
     chunks = np.array_split(np.arange(len(X)), 3)
     seeded = ActivationMLPClassifier((5,), batch_size=16, random_state=7)
     fresh = ActivationMLPClassifier((5,), batch_size=16)
@@ -302,11 +298,10 @@ class _ComparedByIdentity(ActivationMLPClassifier):
         return self is other
 
 
-def test_an_unhashable_subclass_trains_like_the_class(iris):
-    # The per-estimator shortcuts (a kept generator, the last parameter
-    # check) need a hashable estimator; without one, training still works
-    # and gives the same weights.
-    X, y = iris
+def test_an_unhashable_subclass_trains_like_the_class(iris_raw):
+    # The kept generator needs a hashable estimator; without one, training
+    # still works, gives the same weights, and checks the parameters.
+    X, y = iris_raw
     chunks = np.array_split(np.arange(len(X)), 3)
     ours = ActivationMLPClassifier((5,), batch_size=16, random_state=7)
     theirs = _ComparedByIdentity((5,), batch_size=16, random_state=7)
@@ -316,11 +311,11 @@ def test_an_unhashable_subclass_trains_like_the_class(iris):
     for a, b in zip(ours.coefs_ + ours.intercepts_, theirs.coefs_ + theirs.intercepts_):
         assert_array_equal(a, b)
     with pytest.raises(ValueError, match="'alpha' parameter"):
-        theirs.set_params(alpha=-1.0).partial_fit(X, y)
+        theirs.set_params(alpha=-1.0).fit(X, y)
 
 
-def test_partial_fit_needs_classes_first_and_rejects_new_ones(iris):
-    X, y = iris
+def test_partial_fit_needs_classes_first_and_rejects_new_ones(iris_raw):
+    X, y = iris_raw
     clf = ActivationMLPClassifier((4,), random_state=0)
     with pytest.raises(ValueError, match="classes must be passed"):
         clf.partial_fit(X, y)
@@ -342,8 +337,8 @@ def test_partial_fit_is_not_offered_for_lbfgs():
 
 # Convergence is not the point here.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_editing_coefs_in_place_changes_predictions_and_training(iris):
-    X, y = iris
+def test_editing_coefs_in_place_changes_predictions_and_training(iris_raw):
+    X, y = iris_raw
     clf = ActivationMLPClassifier((5,), random_state=0, max_iter=300).fit(X, y)
     before = clf.predict_proba(X)
     clf.coefs_[-1][:] = 0
@@ -356,8 +351,8 @@ def test_editing_coefs_in_place_changes_predictions_and_training(iris):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_assigned_weight_lists_are_used_by_predict_partial_fit_and_warm_start(iris):
-    X, y = iris
+def test_assigned_weight_lists_are_used_by_predict_partial_fit_and_warm_start(iris_raw):
+    X, y = iris_raw
     # SGD without momentum keeps no optimizer state: from the same weights,
     # one more epoch must give the same result for both models.
     params = dict(hidden_layer_sizes=(5,), solver="sgd", momentum=0, shuffle=False)
@@ -377,8 +372,8 @@ def test_assigned_weight_lists_are_used_by_predict_partial_fit_and_warm_start(ir
         clf.partial_fit(X, y)
 
 
-def test_failed_fit_leaves_the_fitted_model_untouched(iris):
-    X, y = iris
+def test_failed_fit_leaves_the_fitted_model_untouched(iris_raw):
+    X, y = iris_raw
     clf = ActivationMLPClassifier((5,), solver="lbfgs", random_state=0).fit(X, y)
     proba = clf.predict_proba(X)
     state = dict(vars(clf))
@@ -392,8 +387,8 @@ def test_failed_fit_leaves_the_fitted_model_untouched(iris):
 # -- early stopping and history -------------------------------------------------
 
 
-def test_early_stopping_records_validation_history_and_restores_best(iris):
-    X, y = iris
+def test_early_stopping_records_validation_history_and_restores_best(iris_raw):
+    X, y = iris_raw
     clf = ActivationMLPClassifier(
         (10,),
         early_stopping=True,
@@ -415,12 +410,12 @@ def test_early_stopping_records_validation_history_and_restores_best(iris):
     assert n < 200 and np.argmax(h["val_score"]) <= n - 5
 
 
-def test_validation_loss_is_the_cross_entropy_on_held_out_data(iris):
+def test_validation_loss_is_the_cross_entropy_on_held_out_data(iris_raw):
     # One epoch, then recompute the validation loss from the held-out split
     # the same random_state produces.
     from sklearn.model_selection import train_test_split
 
-    X, y = iris
+    X, y = iris_raw
     clf = ActivationMLPClassifier(
         (4,),
         early_stopping=True,
@@ -441,8 +436,8 @@ def test_validation_loss_is_the_cross_entropy_on_held_out_data(iris):
     assert clf.history_["val_score"][0] == pytest.approx(clf.score(X_val, y_val))
 
 
-def test_verbose_prints_one_line_per_epoch(iris, capsys):
-    X, y = iris
+def test_verbose_prints_one_line_per_epoch(iris_raw, capsys):
+    X, y = iris_raw
     clf = ActivationMLPClassifier((4,), max_iter=3, verbose=True, early_stopping=True)
     buf = io.StringIO()
     with redirect_stdout(buf), pytest.warns(ConvergenceWarning):
@@ -456,8 +451,8 @@ def test_verbose_prints_one_line_per_epoch(iris, capsys):
     assert all(re.fullmatch(pattern, line) for line in lines), lines
 
 
-def test_convergence_stops_before_max_iter(iris):
-    X, y = iris
+def test_convergence_stops_before_max_iter(iris_raw):
+    X, y = iris_raw
     clf = ActivationMLPClassifier(
         (10,), learning_rate_init=0.01, max_iter=2000, random_state=0
     ).fit(X, y)
@@ -484,8 +479,8 @@ def test_class_weight_balanced_shifts_predictions_to_the_minority():
     assert (balanced.predict(X) == 1).sum() > (plain.predict(X) == 1).sum()
 
 
-def test_zero_weights_equal_dropping_the_samples(iris):
-    X, y = iris
+def test_zero_weights_equal_dropping_the_samples(iris_raw):
+    X, y = iris_raw
     keep = np.arange(len(y)) % 3 != 0
     # The same objective; only the order of summation differs, so a few
     # L-BFGS iterations agree to ~1e-15 relative, amplified by the iterations.
@@ -497,8 +492,8 @@ def test_zero_weights_equal_dropping_the_samples(iris):
     assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-9)
 
 
-def test_class_weight_rejects_unknown_labels_and_multilabel(iris):
-    X, y = iris
+def test_class_weight_rejects_unknown_labels_and_multilabel(iris_raw):
+    X, y = iris_raw
     with pytest.raises(ValueError, match="class_weight"):
         ActivationMLPClassifier(class_weight={7: 2.0}, max_iter=5).fit(X, y)
     Y = np.c_[y == 0, y == 1].astype(int)
@@ -529,8 +524,8 @@ def test_class_weight_rejects_unknown_labels_and_multilabel(iris):
         (dict(activation=object()), "activation"),
     ],
 )
-def test_invalid_parameters_raise_clear_errors(iris, params, message):
-    X, y = iris
+def test_invalid_parameters_raise_clear_errors(iris_raw, params, message):
+    X, y = iris_raw
     with pytest.raises((ValueError, TypeError), match=message):
         ActivationMLPClassifier(max_iter=5, **params).fit(X, y)
 
@@ -566,8 +561,8 @@ def test_linear_equivalent_matches_the_identity_network(n_classes, dtype):
     assert_array_equal(lin.classes_, net.classes_)
 
 
-def test_linear_equivalent_refuses_nonlinear_and_multilabel_networks(iris):
-    X, y = iris
+def test_linear_equivalent_refuses_nonlinear_and_multilabel_networks(iris_raw):
+    X, y = iris_raw
     net = ActivationMLPClassifier(
         (4, 4), activation=("identity", "relu"), solver="lbfgs", max_iter=20
     )
@@ -587,14 +582,14 @@ def test_linear_equivalent_refuses_nonlinear_and_multilabel_networks(iris):
         linear_equivalent(ActivationMLPClassifier())
 
 
-def test_clone_of_fitted_estimator_is_unfitted(iris):
-    X, y = iris
+def test_clone_of_fitted_estimator_is_unfitted(iris_raw):
+    X, y = iris_raw
     clf = ActivationMLPClassifier((3,), solver="lbfgs", max_iter=500).fit(X, y)
     assert not hasattr(clone(clf), "coefs_")
 
 
-def test_warnings_point_at_the_caller(iris):
-    X, y = iris
+def test_warnings_point_at_the_caller(iris_raw):
+    X, y = iris_raw
     for solver in ["adam", "lbfgs"]:
         clf = ActivationMLPClassifier((3,), solver=solver, max_iter=1)
         with pytest.warns(ConvergenceWarning) as record:
@@ -610,8 +605,8 @@ def test_warnings_point_at_the_caller(iris):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_history_stays_aligned_when_warm_start_toggles_early_stopping(iris):
-    X, y = iris
+def test_history_stays_aligned_when_warm_start_toggles_early_stopping(iris_raw):
+    X, y = iris_raw
     clf = ActivationMLPClassifier((4,), max_iter=3, warm_start=True, random_state=0)
     clf.fit(X, y)
     assert clf.validation_scores_ is None and set(clf.history_) == {"loss"}
@@ -631,10 +626,10 @@ def test_history_stays_aligned_when_warm_start_toggles_early_stopping(iris):
     assert clf.best_loss_ == min(clf.loss_curve_)
 
 
-def test_sparse_multilabel_target_equals_dense(iris):
+def test_sparse_multilabel_target_equals_dense(iris_raw):
     import scipy.sparse as sp
 
-    X, y = iris
+    X, y = iris_raw
     Y = np.c_[y == 0, y == 1, y == 2].astype(int)
     params = dict(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=20, random_state=0)
     with pytest.warns(ConvergenceWarning):
@@ -656,10 +651,9 @@ _HE = np.sqrt(6 / 50)
     + [("softplus", _HE)],
 )
 def test_initial_weights_follow_the_activation(name, bound):
-    from skact._network import Network
-    from skact.activations import _engine_activation
+    from skact._network import Network, engine_activation
 
-    net = Network([50, 200, 3], [_engine_activation(name)], "softmax")
+    net = Network([50, 200, 3], [engine_activation(name)], "softmax")
     coefs, intercepts = net.views(net.initialize(np.random.RandomState(0), np.float64))
     # U(-b, b): every draw within b, the extremes close to b, std b / sqrt(3).
     # With 10,000 draws the sample std is within ~1% of its expectation.

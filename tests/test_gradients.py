@@ -15,8 +15,8 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import special
 
 from skact import ActivationMLPClassifier
-from skact._network import Network, Workspace
-from skact.activations import ACTIVATIONS, _engine_activation
+from skact._network import Network, Workspace, engine_activation
+from skact.activations import ACTIVATIONS
 
 from user_activations import BentIdentity
 
@@ -53,7 +53,7 @@ FD_ATOL_PER_UNIT_LOSS = 50 * np.finfo(np.float64).eps / H  # ~1.1e-8
 def make_network(hidden, activations, output, n_outputs):
     if isinstance(activations, str):
         activations = [activations] * len(hidden)
-    acts = [_engine_activation(a) for a in activations]
+    acts = [engine_activation(a) for a in activations]
     return Network([N_FEATURES, *hidden, n_outputs], acts, output)
 
 

@@ -41,6 +41,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be set first)
 from sklearn.inspection import DecisionBoundaryDisplay  # noqa: E402
 
+from conftest import assert_valid_proba  # noqa: E402
 from user_activations import BentIdentity, ScaledTanh  # noqa: E402
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
@@ -55,33 +56,15 @@ short_training = pytest.mark.filterwarnings(
 # Data
 # ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def iris():
-    return load_iris(return_X_y=True)
-
-
-@pytest.fixture(scope="module")
-def iris_scaled(iris):
-    X, y = iris
-    return StandardScaler().fit_transform(X), y
-
-
-@pytest.fixture(scope="module")
 def moons():
     return make_moons(n_samples=200, noise=0.15, random_state=0)
-
-
-def _assert_valid_proba(proba, n_samples, n_classes):
-    assert proba.shape == (n_samples, n_classes)
-    assert np.all(np.isfinite(proba))
-    assert np.all(proba >= 0) and np.all(proba <= 1)
-    assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
 
 
 # ---------------------------------------------------------------------------
 # Pipelines and cross-validation
 # ---------------------------------------------------------------------------
-def test_pipeline_cross_val_score_well_above_chance(iris):
-    X, y = iris
+def test_pipeline_cross_val_score_well_above_chance(iris_raw):
+    X, y = iris_raw
     pipe = make_pipeline(
         StandardScaler(),
         ActivationMLPClassifier(
@@ -151,7 +134,7 @@ def test_grid_search_over_activations_n_jobs(iris_scaled):
     pred = best.predict(X)
     assert pred.shape == y.shape
     assert np.mean(pred == y) > 0.9
-    _assert_valid_proba(search.predict_proba(X), len(y), 3)
+    assert_valid_proba(search.predict_proba(X), len(y), 3)
 
     # Worker processes must compute exactly what the main process does: the
     # activations were pickled across and are deterministic.
@@ -263,8 +246,8 @@ def test_decision_boundary_display_binary_proba(moons):
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_decision_boundary_display_multiclass_predict(iris):
-    X, y = iris
+def test_decision_boundary_display_multiclass_predict(iris_raw):
+    X, y = iris_raw
     X2 = X[:, 2:]  # petal length and width: the separable pair
     clf = ActivationMLPClassifier(
         (8,), activation="tanh", solver="lbfgs", max_iter=500, random_state=0
@@ -296,7 +279,7 @@ def test_calibrated_classifier_cv(iris_scaled):
     assert len(cal.calibrated_classifiers_) == 3
     assert_array_equal(cal.classes_, [0, 1, 2])
     proba = cal.predict_proba(X)
-    _assert_valid_proba(proba, len(y), 3)
+    assert_valid_proba(proba, len(y), 3)
     assert np.mean(cal.predict(X) == y) > 0.9
 
 
@@ -320,7 +303,7 @@ def test_voting_classifier_soft(iris_scaled):
         voting="soft",
     ).fit(X, y)
     proba = vote.predict_proba(X)
-    _assert_valid_proba(proba, len(y), 3)
+    assert_valid_proba(proba, len(y), 3)
     # Soft voting averages the members' probabilities.
     members = [est.predict_proba(X) for est in vote.estimators_]
     assert_allclose(proba, np.mean(members, axis=0))
@@ -338,7 +321,7 @@ def test_bagging_classifier(iris_scaled):
     ).fit(X, y)
     assert len(bag.estimators_) == 4
     proba = bag.predict_proba(X)
-    _assert_valid_proba(proba, len(y), 3)
+    assert_valid_proba(proba, len(y), 3)
     assert np.mean(bag.predict(X) == y) > 0.9
 
 
@@ -556,7 +539,7 @@ def test_dtype_is_preserved(iris_scaled, solver, dtype):
     assert all(b.dtype == dtype for b in est.intercepts_)
     proba = est.predict_proba(X)
     assert proba.dtype == dtype
-    _assert_valid_proba(proba, len(y), 3)
+    assert_valid_proba(proba, len(y), 3)
     assert est.predict_log_proba(X).dtype == dtype
     assert np.all(np.isfinite(est.loss_curve_))
 
@@ -622,7 +605,7 @@ def test_binary_string_labels_two_softmax_columns(moons):
     assert_array_equal(est.classes_, ["no", "yes"])
     assert est.out_activation_ == "softmax"
     assert est.n_outputs_ == 2
-    _assert_valid_proba(est.predict_proba(X), len(y), 2)
+    assert_valid_proba(est.predict_proba(X), len(y), 2)
     assert np.mean(est.predict(X) == y) > 0.9
 
 
@@ -647,8 +630,7 @@ def test_multilabel(solver):
     assert pred.shape == Y.shape
     assert set(np.unique(pred)) <= {0, 1}
     proba = est.predict_proba(X)
-    assert proba.shape == Y.shape
-    assert np.all((proba >= 0) & (proba <= 1))
+    assert_valid_proba(proba, *Y.shape, rows_sum_to_one=False)
     # Independent sigmoids: rows need not sum to 1 (they do not, here).
     assert not np.allclose(proba.sum(axis=1), 1.0)
     assert_array_equal(pred, (proba > 0.5).astype(int))

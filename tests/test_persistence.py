@@ -20,13 +20,12 @@ import joblib
 import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
-from sklearn.datasets import load_iris
-from sklearn.preprocessing import StandardScaler
 
 import skact
 from skact import ActivationMLPClassifier
 from skact.exceptions import InconsistentVersionWarning
 
+from conftest import fitted_state
 from user_activations import BentIdentity, ScaledTanh
 
 sio = pytest.importorskip("skops.io")
@@ -41,12 +40,6 @@ ACTIVATIONS = {
 
 # A few epochs on purpose: persistence, not convergence, is the point.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-
-
-@pytest.fixture(scope="module")
-def iris():
-    X, y = load_iris(return_X_y=True)
-    return StandardScaler().fit_transform(X), y
 
 
 def _pickle(est, tmp_path):
@@ -66,12 +59,6 @@ def _skops(est, tmp_path):
 
 
 ROUND_TRIPS = [_pickle, _joblib, _skops]
-
-
-def _fitted_state(clf):
-    """A fingerprint of everything fit sets (not the parameters)."""
-    params = clf.get_params(deep=False)
-    return joblib.hash({k: v for k, v in vars(clf).items() if k not in params})
 
 
 def _model(solver, activation="builtin", **params):
@@ -100,24 +87,24 @@ def _assert_same_model(restored, est, X):
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_round_trip_predicts_identically(
-    iris, solver, activation, round_trip, tmp_path
+    iris_scaled, solver, activation, round_trip, tmp_path
 ):
-    X, y = iris
+    X, y = iris_scaled
     est = _model(solver, activation).fit(X, y)
-    state = _fitted_state(est)
+    state = fitted_state(est)
     restored = round_trip(est, tmp_path)
     _assert_same_model(restored, est, X)
     # Saving does not change the saved model ...
-    assert _fitted_state(est) == state
+    assert fitted_state(est) == state
     if round_trip is not _skops:
         # ... and loading gives back the same fitted state, byte for byte,
         # the optimizer included.
-        assert _fitted_state(restored) == state
+        assert fitted_state(restored) == state
 
 
 @pytest.mark.parametrize("round_trip", ROUND_TRIPS, ids=["pickle", "joblib", "skops"])
-def test_float32_and_multilabel_models_round_trip(iris, round_trip, tmp_path):
-    X, y = iris
+def test_float32_and_multilabel_models_round_trip(iris_scaled, round_trip, tmp_path):
+    X, y = iris_scaled
     X32 = X.astype(np.float32)
     Y = np.c_[y == 0, y == 2, X[:, 0] > 0].astype(int)
     for est in [_model("adam").fit(X32, y), _model("lbfgs").fit(X, Y)]:
@@ -138,12 +125,12 @@ def test_float32_and_multilabel_models_round_trip(iris, round_trip, tmp_path):
     ids=["adam", "sgd-adaptive", "adam-early-stopping", "lbfgs"],
 )
 def test_warm_start_after_loading_continues_exactly(
-    iris, solver, params, round_trip, tmp_path
+    iris_scaled, solver, params, round_trip, tmp_path
 ):
     # Saving and loading in the middle of training changes nothing: the
     # weights, the optimizer's state (Adam's moments, SGD's velocity and
     # learning rate) and the histories all come back.
-    X, y = iris
+    X, y = iris_scaled
     est = _model(solver, "mixed", warm_start=True, max_iter=5, **params).fit(X, y)
     restored = round_trip(est, tmp_path)
     for _ in range(2):
@@ -154,24 +141,24 @@ def test_warm_start_after_loading_continues_exactly(
     assert restored.t_ == est.t_
 
 
-def test_skops_untrusted_types_are_skacts_own(iris):
+def test_skops_untrusted_types_are_skacts_own(iris_scaled):
     # What skops.io asks a user to trust for a model made of built-in parts:
     # skact's classes only; NumPy, SciPy and scikit-learn types are trusted
     # by skops itself.
-    X, y = iris
+    X, y = iris_scaled
     for solver in SOLVERS:
         for activation in ["builtin", "per-layer"]:
             data = sio.dumps(_model(solver, activation).fit(X, y))
             untrusted = sio.get_untrusted_types(data=data)
             assert untrusted, "the estimator class itself is not trusted by skops"
             assert all(name.startswith("skact.") for name in untrusted), untrusted
-            assert "skact._mlp.ActivationMLPClassifier" in untrusted
+            assert "skact._classifier.ActivationMLPClassifier" in untrusted
 
 
-def test_skops_lists_a_user_activation_among_the_untrusted_types(iris):
+def test_skops_lists_a_user_activation_among_the_untrusted_types(iris_scaled):
     # A user's activation class is code skops must import: it is listed
     # under its own module's name, for the user to review and trust.
-    X, y = iris
+    X, y = iris_scaled
     data = sio.dumps(_model("adam", "user").fit(X, y))
     untrusted = sio.get_untrusted_types(data=data)
     assert "user_activations.ScaledTanh" in untrusted
@@ -181,8 +168,8 @@ def test_skops_lists_a_user_activation_among_the_untrusted_types(iris):
     ), untrusted
 
 
-def test_skops_refuses_to_load_untrusted_types(iris):
-    X, y = iris
+def test_skops_refuses_to_load_untrusted_types(iris_scaled):
+    X, y = iris_scaled
     data = sio.dumps(_model("lbfgs").fit(X, y))
     with pytest.raises(sio.exceptions.UntrustedTypesFoundException, match="skact"):
         sio.loads(data)
@@ -197,8 +184,8 @@ def _with_version(state, version):
     return state
 
 
-def test_the_skact_version_is_saved_with_the_model(iris):
-    X, y = iris
+def test_the_skact_version_is_saved_with_the_model(iris_scaled):
+    X, y = iris_scaled
     est = _model("lbfgs").fit(X, y)
     assert est.__getstate__()["_skact_version"] == skact.__version__
     # Taking the state does not add the version to the live model.
@@ -208,16 +195,16 @@ def test_the_skact_version_is_saved_with_the_model(iris):
     assert "_skact_version" not in vars(pickle.loads(pickle.dumps(est)))
 
 
-def test_loading_under_the_same_version_does_not_warn(iris):
-    X, y = iris
+def test_loading_under_the_same_version_does_not_warn(iris_scaled):
+    X, y = iris_scaled
     data = pickle.dumps(_model("adam").fit(X, y))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pickle.loads(data)
 
 
-def test_loading_a_state_from_another_version_warns(iris):
-    X, y = iris
+def test_loading_a_state_from_another_version_warns(iris_scaled):
+    X, y = iris_scaled
     est = _model("adam").fit(X, y)
     state = _with_version(est.__getstate__(), "0.0.1")
     loaded = ActivationMLPClassifier.__new__(ActivationMLPClassifier)
@@ -233,9 +220,9 @@ def test_loading_a_state_from_another_version_warns(iris):
     assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
 
 
-def test_unpickling_tampered_pickle_bytes_warns(iris):
+def test_unpickling_tampered_pickle_bytes_warns(iris_scaled):
     # The real path: pickle.loads on bytes whose recorded version differs.
-    X, y = iris
+    X, y = iris_scaled
     data = pickle.dumps(_model("adam").fit(X, y))
     current = skact.__version__.encode()
     other = b"9" * len(current)  # same length: the pickle framing stays valid
@@ -246,8 +233,8 @@ def test_unpickling_tampered_pickle_bytes_warns(iris):
         joblib.load(io.BytesIO(data.replace(current, other)))
 
 
-def test_loading_a_model_saved_before_versions_were_recorded_warns(iris):
-    X, y = iris
+def test_loading_a_model_saved_before_versions_were_recorded_warns(iris_scaled):
+    X, y = iris_scaled
     state = _model("adam").fit(X, y).__getstate__()
     del state["_skact_version"]
     loaded = ActivationMLPClassifier.__new__(ActivationMLPClassifier)
@@ -268,9 +255,9 @@ def _set_skops_version(node, version):
     return hits
 
 
-def test_skops_file_from_another_version_warns(iris):
+def test_skops_file_from_another_version_warns(iris_scaled):
     # skops.io stores the estimator's state, the version with it.
-    X, y = iris
+    X, y = iris_scaled
     data = sio.dumps(_model("lbfgs").fit(X, y))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         files = {name: archive.read(name) for name in archive.namelist()}

@@ -21,10 +21,12 @@ import os
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from numpy.testing import assert_allclose, assert_array_equal
+from numpy.testing import assert_array_equal
 
 from skact import ActivationMLPClassifier
 from skact.activations import ACTIVATIONS
+
+from conftest import assert_valid_proba
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
@@ -130,15 +132,6 @@ def problems(draw):
     return draw(features(n_samples)), draw(labels(n_samples)), draw(networks())
 
 
-def _assert_probabilities(proba, n_rows, n_columns, rows_sum_to_one=True):
-    assert proba.shape == (n_rows, n_columns)
-    assert np.isfinite(proba).all()
-    assert ((proba >= 0) & (proba <= 1)).all()
-    if rows_sum_to_one:
-        tol = 1e-5 if proba.dtype == np.float32 else 1e-12
-        assert_allclose(proba.sum(axis=1), 1, rtol=tol)
-
-
 @PROFILE
 @given(problems())
 def test_fit_predict_works_or_refuses_clearly(problem):
@@ -154,7 +147,7 @@ def test_fit_predict_works_or_refuses_clearly(problem):
     clf.fit(X, y)
     assert_array_equal(clf.classes_, classes)
     proba = clf.predict_proba(X)
-    _assert_probabilities(proba, X.shape[0], len(classes))
+    assert_valid_proba(proba, X.shape[0], len(classes))
     # float32 data trains and predicts in float32; everything else in float64.
     expected_dtype = np.float32 if X.dtype == np.float32 else np.float64
     assert proba.dtype == expected_dtype
@@ -179,7 +172,7 @@ def test_partial_fit_works_or_refuses_clearly(problem, data):
         return
     clf.partial_fit(X, y, classes=classes)
     clf.partial_fit(X[::-1], y[::-1])
-    _assert_probabilities(clf.predict_proba(X), X.shape[0], len(classes))
+    assert_valid_proba(clf.predict_proba(X), X.shape[0], len(classes))
     assert np.isin(clf.predict(X), classes).all()
 
 
@@ -197,7 +190,7 @@ def test_multilabel_targets_give_per_label_probabilities(problem, data):
         n_labels = 2
     clf = ActivationMLPClassifier(**params).fit(X, Y)
     proba = clf.predict_proba(X)
-    _assert_probabilities(proba, X.shape[0], n_labels, rows_sum_to_one=False)
+    assert_valid_proba(proba, X.shape[0], n_labels, rows_sum_to_one=False)
     assert np.isin(clf.predict(X), [0, 1]).all()
 
 

@@ -33,7 +33,6 @@ import warnings
 from pathlib import Path
 from typing import NamedTuple
 
-import joblib
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -43,6 +42,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from skact import ActivationMLPClassifier
 from skact.activations import Activation
+
+from conftest import fitted_state
 
 TRUST_DOC = Path(__file__).parents[1] / "docs" / "trust.rst"
 TABLE_TITLE = "What bad input raises"
@@ -271,12 +272,6 @@ def _estimator(fitted):
     return clf
 
 
-def _fitted_state(clf):
-    """A fingerprint of everything fit sets (not the parameters)."""
-    params = clf.get_params(deep=False)
-    return joblib.hash({k: v for k, v in vars(clf).items() if k not in params})
-
-
 def _run(example, clf):
     X, y = _data()
     namespace = {"X": X, "y": y, "clf": clf, "np": np, "sp": sp, "RowSum": RowSum}
@@ -308,10 +303,10 @@ def test_bad_input_raises_a_clear_error_and_leaves_an_unfitted_model_unfitted(
 def test_bad_input_raises_a_clear_error_and_leaves_a_fitted_model_as_it_was(case):
     clf = _estimator(fitted=True)
     X, _ = _data()
-    proba, state = clf.predict_proba(X), _fitted_state(clf)
+    proba, state = clf.predict_proba(X), fitted_state(clf)
     with pytest.raises(ERRORS[case.error], match=re.escape(case.fragment)):
         _run(case.example, clf)
-    assert _fitted_state(clf) == state
+    assert fitted_state(clf) == state
     assert_array_equal(clf.predict_proba(X), proba)
 
 
@@ -392,11 +387,11 @@ class Exploding(Activation):
 def test_an_exception_from_a_user_activation_changes_nothing(fitted):
     X, y = _data()
     clf = _estimator(fitted)
-    state = _fitted_state(clf)
+    state = fitted_state(clf)
     proba = clf.predict_proba(X) if fitted else None
     with pytest.raises(RuntimeError, match="the user's activation failed"):
         clf.set_params(activation=Exploding(), warm_start=True).fit(X, y)
-    assert _fitted_state(clf) == state
+    assert fitted_state(clf) == state
     if fitted:
         assert_array_equal(clf.predict_proba(X), proba)
     else:
@@ -425,115 +420,101 @@ def test_float64_input_beyond_a_float32_model_range_is_refused():
         clf.predict_proba(X_big)
 
 
-def _record_calls(monkeypatch, module, name):
-    """Wrap ``module.name`` so that each call's positional arguments are
-    recorded in the returned list."""
-    calls = []
-    original = getattr(module, name)
-
-    def recording(*args, **kwargs):
-        calls.append(args)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(module, name, recording)
-    return calls
-
-
 # Few epochs on purpose.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_prediction_skips_validate_data_only_where_it_would_change_nothing(
-    monkeypatch,
-):
-    # A plain finite float array is checked in place (validate_data costs
-    # ~0.1 ms, most of a small call); everything else still goes through
-    # validate_data, and both ways predict the same.
-    import skact._base
-
+def test_plain_arrays_predict_as_any_other_form_of_the_same_data():
+    # Prediction takes a shortcut for plain finite float arrays; every form
+    # of the same numbers predicts the same (the list goes scikit-learn's
+    # long way), and bad input fails with the same error either way.
     X, y = _data()
     clf = ActivationMLPClassifier((4,), max_iter=5, random_state=0).fit(X, y)
-    calls = _record_calls(monkeypatch, skact._base, "validate_data")
-    huge = np.full((2, 3), 1e308)  # finite, but its sum overflows
     inputs = {
-        "C order": (X, False),
-        "F order": (np.asfortranarray(X), False),
-        "strided view": (np.c_[X, X][::2, ::2], False),
-        "float32": (X.astype(np.float32), False),
-        "sum overflows": (huge, True),
-        "list": (X.tolist(), True),
-        "int": (np.arange(9).reshape(3, 3), True),
-        "swapped byte order": (X.astype(X.dtype.newbyteorder()), True),
+        "C order": X,
+        "F order": np.asfortranarray(X),
+        "strided view": np.c_[X, X][::2, ::2],
+        "float32": X.astype(np.float32),
+        "int": np.arange(9).reshape(3, 3),
+        "swapped byte order": X.astype(X.dtype.newbyteorder()),
     }
-    for name, (data, validated) in inputs.items():
-        calls.clear()
-        with np.errstate(over="ignore", invalid="ignore"):  # 1e308 overflows
-            fast = clf.predict_proba(data)
-            assert bool(calls) == validated, name
-            with monkeypatch.context() as m:
-                m.setattr(skact._base, "_ready_array", lambda X, n_features: False)
-                assert_array_equal(fast, clf.predict_proba(data), err_msg=name)
+    for name, data in inputs.items():
+        as_list = np.asarray(data, dtype=np.float64).tolist()
+        assert_array_equal(clf.predict_proba(data), clf.predict_proba(as_list), name)
+        assert_array_equal(clf.predict(data), clf.predict(as_list), name)
+    with np.errstate(over="ignore", invalid="ignore"):
+        huge = np.full((2, 3), 1e308)  # finite, but its sum overflows
+        assert_array_equal(clf.predict_proba(huge), clf.predict_proba(huge.tolist()))
 
-    # No rows: validate_data's own error.
-    with pytest.raises(ValueError, match="0 sample"):
-        clf.predict(X[:0])
+    bad = {
+        "0 sample": X[:0],
+        "NaN": np.where(X > 1, np.nan, X),
+        "infinity": np.where(X > 1, np.inf, X),
+        "4 features": np.c_[X, X[:, :1]],
+        "1D": X[:, 0],
+    }
+    for match, data in bad.items():
+        messages = []
+        # Swapped byte order: the same array, sent scikit-learn's long way.
+        for form in (data, data.astype(data.dtype.newbyteorder())):
+            with pytest.raises(ValueError, match=match) as error:
+                clf.predict_proba(form)
+            messages.append(str(error.value))
+        assert messages[0] == messages[1], match
 
 
-def test_parameters_are_rechecked_only_when_one_is_replaced(monkeypatch):
-    # partial_fit checks the parameters on every call, as scikit-learn does;
-    # a check of the very same objects is skipped (it costs ~0.3 ms a call).
-    import sklearn.base
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_parameters_are_checked_as_scikit_learn_checks_them():
+    # scikit-learn's fit context: fit checks the parameters on every call;
+    # partial_fit on its first call, not again on a fitted model (a check
+    # costs ~0.3 ms a call); skip_parameter_validation skips the check.
+    from sklearn import config_context
     from sklearn.utils._param_validation import InvalidParameterError
 
     X, y = _data()
-    checks = _record_calls(monkeypatch, sklearn.base, "validate_parameter_constraints")
-    clf = ActivationMLPClassifier((4,), random_state=0)
-    for _ in range(3):
-        clf.partial_fit(X, y, classes=[0, 1, 2])
-    assert len(checks) == 1
+    clf = ActivationMLPClassifier((4,), alpha=-1.0, random_state=0)
+    for call in (lambda: clf.fit(X, y), lambda: clf.partial_fit(X, y, [0, 1, 2])):
+        with pytest.raises(InvalidParameterError, match="'alpha' parameter"):
+            call()
+        assert not hasattr(clf, "coefs_")
 
-    clf.set_params(alpha=-1.0)
-    state = _fitted_state(clf)
-    with pytest.raises(InvalidParameterError, match="'alpha' parameter"):
-        clf.partial_fit(X, y)
-    assert _fitted_state(clf) == state
-    with pytest.raises(InvalidParameterError):  # still checked: it failed
-        clf.partial_fit(X, y)
-    clf.set_params(alpha=1e-3)
-    clf.partial_fit(X, y)
-    clf.partial_fit(X, y)
-    assert len(checks) == 4
+    clf.set_params(alpha=1e-3).partial_fit(X, y, classes=[0, 1, 2])
+    clf.set_params(max_iter=-1)
+    state = fitted_state(clf)
+    with pytest.raises(InvalidParameterError, match="'max_iter' parameter"):
+        clf.fit(X, y)
+    assert fitted_state(clf) == state
 
     # In place, a dict stays a dict: its values are checked where they are
     # used, on every call.
-    clf.set_params(class_weight={0: 1.0, 1: 1.0, 2: 1.0})
+    clf.set_params(max_iter=5, class_weight={0: 1.0, 1: 1.0, 2: 1.0})
     clf.partial_fit(X, y)
     clf.class_weight[0] = -1.0
     with pytest.raises(ValueError, match="class_weight"):
         clf.partial_fit(X, y)
-    assert len(checks) == 5
+
+    # Told to skip the check, fit runs with what it is given.
+    with config_context(skip_parameter_validation=True):
+        ActivationMLPClassifier((4,), solver="sgd", momentum=1.5, max_iter=1).fit(X, y)
 
 
-def test_continued_training_on_a_plain_array_checks_y_and_lengths(monkeypatch):
+def test_continued_training_on_a_plain_array_checks_y_and_lengths():
     # After the first call, partial_fit (and a warm start) on a plain finite
-    # float array skips validate_data for X, as prediction does; y is still
-    # checked, and so are the lengths.
-    import skact._base
-
+    # float array takes a shortcut for X; it trains exactly as the long way
+    # (a list), and y and the lengths are still checked.
     X, y = _data()
     clf = ActivationMLPClassifier((4,), random_state=0)
     clf.partial_fit(X, y, classes=[0, 1, 2])
-    calls = _record_calls(monkeypatch, skact._base, "validate_data")
     twin = ActivationMLPClassifier((4,), random_state=0)
     twin.partial_fit(X, y, classes=[0, 1, 2])
     clf.partial_fit(X, y)
     twin.partial_fit(X.tolist(), y)  # the long way: a list
-    seen = [x if isinstance(x, str) else type(x).__name__ for _, x, *_ in calls]
-    assert seen == ["ndarray", "no_validation", "list"]
     for a, b in zip(clf.coefs_ + clf.intercepts_, twin.coefs_ + twin.intercepts_):
         assert_array_equal(a, b)
 
-    state = _fitted_state(clf)
+    state = fitted_state(clf)
     with pytest.raises(ValueError, match="Input y contains NaN"):
         clf.partial_fit(X, np.where(y == 0, np.nan, y))
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         clf.partial_fit(X, y[:-1])
-    assert _fitted_state(clf) == state
+    with pytest.raises(ValueError, match="Input X contains NaN"):
+        clf.partial_fit(np.where(X > 1, np.nan, X), y)
+    assert fitted_state(clf) == state

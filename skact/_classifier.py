@@ -1,7 +1,8 @@
-"""ActivationMLPClassifier: the classifier's side of skact.
+"""ActivationMLPClassifier: what depends on a classification target.
 
 Label encoding, the softmax (or, for multilabel targets, sigmoid) output,
-class weights, and the predict methods. Training is in ``_base``.
+class weights, the validation score and the predict methods. Training
+plumbing is in ``_base``.
 """
 
 # Authors: The skact developers
@@ -16,7 +17,9 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import _check_sample_weight
+from sklearn_compat.base import _fit_context
 
+from . import _fast_paths
 from ._base import BaseActivationMLP
 
 
@@ -250,8 +253,8 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
     _parameter_constraints: dict = {
         **BaseActivationMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
-        "diagnostics": ["boolean"],
     }
+    _stratify = True  # early stopping's validation split keeps class shares
 
     def __init__(
         self,
@@ -311,6 +314,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
     # ------------------------------------------------------------------
     # public API
     # ------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the model to data ``X`` and target ``y``.
 
@@ -328,10 +332,10 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         self : ActivationMLPClassifier
             The fitted estimator.
         """
-        self._validate_params()
         return self._fit(X, y, sample_weight, incremental=False)
 
     @available_if(BaseActivationMLP._check_solver)
+    @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Update the model with one epoch over ``(X, y)``.
 
@@ -353,7 +357,6 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         self : ActivationMLPClassifier
             The updated estimator.
         """
-        self._validate_params()
         if self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' is not supported by partial_fit: class "
@@ -373,7 +376,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
         """
-        predicted = self._logits(X, _predicted_indices)
+        predicted = self._predict_logits(X, _predicted_indices)
         if self.out_activation_ == "logistic":
             return predicted
         return self.classes_[predicted]
@@ -391,7 +394,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             In the order of ``classes_``; rows sum to 1 (for a multilabel
             target, each column is one label's probability).
         """
-        return self._logits(X, lambda net, z: net.output_proba(z, out=z))
+        return self._predict_logits(X, lambda output, z: output.proba(z, out=z))
 
     def predict_log_proba(self, X):
         """Log of :meth:`predict_proba`, computed stably from the logits.
@@ -404,7 +407,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        return self._logits(X, lambda net, z: net.output_log_proba(z, out=z))
+        return self._predict_logits(X, lambda output, z: output.log_proba(z, out=z))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -414,18 +417,13 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
     # ------------------------------------------------------------------
     # hooks of BaseActivationMLP
     # ------------------------------------------------------------------
-    def _evaluate(self, network, X, target, sample_weight):
-        """Validation loss (no penalty) and accuracy of the current weights."""
-        logits = self._forward(network, X)
-        per_sample = network.sample_losses(logits, target)
+    def _validation_score(self, logits, target, sample_weight):
+        """Accuracy (exact-match for multilabel) of the logits."""
         if target.ndim == 1:
             correct = np.argmax(logits, axis=1) == target
         else:
             correct = np.all((logits > 0) == (target > 0.5), axis=1)
-        return (
-            float(np.average(per_sample, weights=sample_weight)),
-            float(np.average(correct, weights=sample_weight)),
-        )
+        return np.average(correct, weights=sample_weight)
 
     def _encode_targets(self, y, first_pass, incremental, classes):
         """Class indices of ``y`` (or, multilabel, ``y`` itself), the output
@@ -435,8 +433,13 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             y = y.toarray()
         if y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)
-        if incremental and not first_pass and self._same_classes(classes):
-            indices = self._known_label_indices(y)
+        if (  # fast path: see _fast_paths.known_label_indices
+            incremental
+            and not first_pass
+            and self.out_activation_ == "softmax"
+            and _fast_paths.same_classes(classes, self.classes_)
+        ):
+            indices = _fast_paths.known_label_indices(y, self.classes_)
             if indices is not None:
                 return indices, "softmax", len(self.classes_)
         _check_label_types(y, "y")
@@ -521,38 +524,6 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         output = "logistic" if multilabel else "softmax"
         return y, output, len(new_classes)
 
-    def _same_classes(self, classes):
-        """Whether a later ``partial_fit`` call's ``classes`` is None or, as
-        given, already equal to ``classes_`` (the usual way to call it)."""
-        if classes is None:
-            return True
-        classes = np.asarray(classes)
-        return classes.dtype.kind in "biufU" and np.array_equal(classes, self.classes_)
-
-    def _known_label_indices(self, y):
-        """Class indices of ``y`` if it is a 1-d array of numbers or strings
-        all in ``classes_`` of a single-label model, else None.
-
-        The common case of later ``partial_fit`` calls, checked in two
-        vectorised passes instead of ``type_of_target``'s many (costly on
-        every call); anything else goes through the full checks and their
-        error messages.
-        """
-        classes = self.classes_
-        if (
-            self.out_activation_ != "softmax"
-            or y.ndim != 1
-            or y.dtype.kind not in "biufU"
-            or classes.dtype.kind not in "biufU"
-            or (y.dtype.kind == "U") != (classes.dtype.kind == "U")
-        ):
-            return None
-        indices = np.searchsorted(classes, y)
-        np.minimum(indices, len(classes) - 1, out=indices)
-        if not np.array_equal(classes[indices], y):
-            return None
-        return indices
-
     def _sample_weight(self, sample_weight, X, y, target):
         """Sample weights times class weights, or None when all are 1."""
         if sample_weight is not None:
@@ -624,8 +595,8 @@ def _unique_classes(classes):
     return np.unique(classes)
 
 
-def _predicted_indices(network, logits):
+def _predicted_indices(output, logits):
     """Each row's class index, or its 0/1 labels for a multilabel network."""
-    if network.output == "logistic":
+    if output.name == "logistic":
         return (logits > 0).astype(int)
     return logits.argmax(axis=1)

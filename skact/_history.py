@@ -1,0 +1,185 @@
+"""The training record and the rules that stop training.
+
+:class:`History` is ``history_``: one list per quantity, one entry per epoch
+(per L-BFGS iteration), started, padded on a warm start, appended to, and
+rolled back when a call fails. :class:`Patience` is the "no improvement for
+``n_iter_no_change`` epochs" rule, on the validation score with early
+stopping (keeping the best weights) or on the training loss otherwise.
+:func:`validation_split` holds out early stopping's validation data.
+"""
+
+# Authors: The skact developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+#: ``history_``'s per-layer records with ``diagnostics=True``.
+DIAGNOSTICS = ("grad_norm", "dead_fraction", "saturated_fraction")
+
+
+class History:
+    """``history_``, the per-epoch record: a dict of lists.
+
+    Parameters
+    ----------
+    records : dict of list or None
+        A previous call's ``history_`` to continue (its lists are appended
+        to in place), or None to start afresh.
+    validation : bool
+        Whether epochs are scored on validation data (``val_loss``,
+        ``val_score``).
+    diagnostics : bool
+        Whether epochs record the per-layer diagnostics.
+    n_hidden : int
+        The number of hidden layers (``grad_norm`` has one more entry per
+        epoch, for the output layer).
+    """
+
+    def __init__(self, records, *, validation, diagnostics, n_hidden):
+        self.records = {"loss": []} if records is None else records
+        self.n_hidden = n_hidden
+        n_epochs = len(self.records["loss"])
+        # A warm start that turns validation or diagnostics on: earlier epochs
+        # have no such records. NaN keeps the lists aligned by epoch.
+        if validation and "val_score" not in self.records:
+            self.records["val_loss"] = [np.nan] * n_epochs
+            self.records["val_score"] = [np.nan] * n_epochs
+        if diagnostics and "grad_norm" not in self.records:
+            for key, width in zip(DIAGNOSTICS, self._widths(n_hidden)):
+                self.records[key] = [[np.nan] * width for _ in range(n_epochs)]
+
+    @staticmethod
+    def _widths(n_hidden):
+        return n_hidden + 1, n_hidden, n_hidden
+
+    @property
+    def loss(self):
+        return self.records["loss"]
+
+    @property
+    def val_score(self):
+        return self.records.get("val_score")
+
+    def record(self, loss, val_loss=np.nan, val_score=np.nan, stats=None):
+        """Append one epoch; with diagnostics, read and reset ``stats``
+        (NaN where an epoch has no statistics)."""
+        records = self.records
+        records["loss"].append(loss)
+        if "val_score" in records:
+            records["val_loss"].append(val_loss)
+            records["val_score"].append(val_score)
+        if "grad_norm" in records:
+            if stats is None:
+                for key, width in zip(DIAGNOSTICS, self._widths(self.n_hidden)):
+                    records[key].append([np.nan] * width)
+            else:
+                records["grad_norm"].append(stats.grad_norm())
+                records["dead_fraction"].append(stats.dead_fraction())
+                records["saturated_fraction"].append(stats.saturated_fraction())
+                stats.reset()
+
+
+class Rollback:
+    """What undoes a failed call's changes to a ``history_`` dict.
+
+    Training only appends to the lists and adds keys, so remembering the
+    keys and the lists' lengths is enough: no copy of a history that grows
+    with every ``partial_fit`` call.
+    """
+
+    def __init__(self, records):
+        self.records = records
+        self.lengths = {key: len(values) for key, values in (records or {}).items()}
+
+    def keys(self):
+        """A copy of the dict as it was (the lists themselves are shared)."""
+        return None if self.records is None else dict(self.records)
+
+    def restore(self):
+        """Cut every list back to its length at the start of the call."""
+        for key, length in self.lengths.items():
+            del self.records[key][length:]
+
+
+class Patience:
+    """Stop after ``n_iter_no_change`` epochs without a ``tol`` improvement.
+
+    With ``early_stopping`` the validation score must improve, and the
+    weights of the best epoch are kept (:attr:`best_params`); otherwise the
+    training loss must.
+
+    Parameters
+    ----------
+    tol : float
+    n_iter_no_change : int or inf
+    early_stopping : bool
+    best_score : float
+        The best validation score so far (over earlier calls too).
+    best_loss : float
+        The lowest training loss so far.
+    """
+
+    def __init__(self, tol, n_iter_no_change, early_stopping, best_score, best_loss):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.best_score = best_score
+        self.best_loss = best_loss
+        self.best_params = None
+        self.count = 0
+
+    def update(self, loss, val_score, params):
+        """Count one epoch; True when patience has run out."""
+        if self.early_stopping:
+            if val_score < self.best_score + self.tol:
+                self.count += 1
+            else:
+                self.count = 0
+            if val_score > self.best_score:
+                self.best_score = val_score
+                self.best_params = params.copy()
+        else:
+            if loss > self.best_loss - self.tol:
+                self.count += 1
+            else:
+                self.count = 0
+            if loss < self.best_loss:
+                self.best_loss = loss
+        return self.count > self.n_iter_no_change
+
+    def message(self):
+        what = "Validation score" if self.early_stopping else "Training loss"
+        return (
+            f"{what} did not improve more than tol={self.tol:f} for "
+            f"{self.n_iter_no_change} consecutive epochs."
+        )
+
+
+def validation_split(X, target, sample_weight, fraction, random_state, stratify):
+    """``(train, validation)``, each ``(X, target, sample_weight)``: a random
+    ``fraction`` held out, stratified by ``target`` if ``stratify``."""
+    if fraction == 0:
+        raise ValueError("early_stopping=True needs validation_fraction > 0.")
+    stratify = target if stratify else None
+    arrays = [X, target] + ([] if sample_weight is None else [sample_weight])
+    parts = train_test_split(
+        *arrays, random_state=random_state, test_size=fraction, stratify=stratify
+    )
+    X_train, X_val, t_train, t_val = parts[:4]
+    sw_train, sw_val = parts[4:] if sample_weight is not None else (None, None)
+    if X_val.shape[0] < 2:
+        raise ValueError(
+            "The validation set is too small. Increase 'validation_fraction' "
+            "or the size of your dataset."
+        )
+    return (X_train, t_train, sw_train), (X_val, t_val, sw_val)
+
+
+def best_so_far(records, early_stopping):
+    """``(best validation score, lowest training loss)`` of a history."""
+    if early_stopping:
+        return np.nanmax([-np.inf, *records["val_score"]]), None
+    return None, min(records["loss"], default=math.inf)

@@ -1,0 +1,279 @@
+"""The training loops: minibatch epochs (SGD, Adam) and L-BFGS.
+
+Functions of the network, the flat parameters, the data, the settings and a
+:class:`~skact._history.History`; they never read an estimator. They update
+``params`` in place and return what the estimator reports (epochs run,
+samples seen, final loss). A loss or parameter that stops being finite raises
+:class:`~skact.exceptions.DivergenceError`; the estimator then restores
+itself.
+"""
+
+# Authors: The skact developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import math
+import time
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+
+from ._layer_statistics import LayerStatistics
+from ._network import Workspace
+from ._numeric import batches
+from ._optimizers import minimize_lbfgs
+from .exceptions import DivergenceError
+
+#: ``warnings.warn``'s stacklevel from the loops to the user's call: loop,
+#: ``_fit_unguarded``, ``_fit``, ``fit``, scikit-learn's fit-context wrapper.
+USER_FRAME = 6
+
+
+@dataclass
+class Settings:
+    """What the loops need of the estimator's parameters."""
+
+    solver: str
+    alpha: float
+    max_iter: int
+    tol: float
+    n_iter_no_change: float
+    shuffle: bool
+    batch_size: int
+    verbose: bool
+    learning_rate_init: float
+    max_fun: int
+    incremental: bool
+    diagnostics: bool
+    #: Most bytes a chunked forward pass over validation data may use.
+    chunk_bytes: int
+
+
+@dataclass
+class Progress:
+    """What a loop reports: epochs (iterations) run in this call, training
+    samples seen over all calls, and the last loss."""
+
+    n_iter: int = 0
+    t: int = 0
+    loss: float = math.nan
+
+
+def diverged(settings, cause, n_iter):
+    """Raise the :class:`DivergenceError` for ``cause`` in step ``n_iter + 1``."""
+    lbfgs = settings.solver == "lbfgs"
+    if lbfgs:
+        hint = "Scale the inputs (e.g. with StandardScaler) or increase alpha."
+    else:
+        hint = (
+            "Try a lower learning_rate_init (it is "
+            f"{settings.learning_rate_init!r}), and scale the inputs (e.g. with "
+            "StandardScaler)."
+        )
+    raise DivergenceError(
+        f"Training diverged: {cause} in {'iteration' if lbfgs else 'epoch'} "
+        f"{n_iter + 1} of this call (solver={settings.solver!r}). {hint} The "
+        "estimator is left as it was before this call."
+    )
+
+
+def evaluate(network, params, validation, score, chunk_bytes):
+    """``(loss, score)`` of the current weights on validation data.
+
+    ``validation`` is ``(X, target, sample_weight)``; the loss is the mean
+    of the output's loss without the penalty; ``score(logits, target,
+    sample_weight)`` is the estimator's score (accuracy, R^2).
+    """
+    X, target, sample_weight = validation
+    coefs, intercepts = network.views(params)
+    logits = network.predict(coefs, intercepts, X, chunk_bytes)
+    per_sample = network.output.sample_losses(logits, target)
+    return (
+        float(np.average(per_sample, weights=sample_weight)),
+        float(score(logits, target, sample_weight)),
+    )
+
+
+def fit_stochastic(
+    network,
+    params,
+    data,
+    optimizer,
+    settings,
+    history,
+    patience,
+    random_state,
+    progress,
+    validation=None,
+    score=None,
+):
+    """Minibatch epochs of ``optimizer`` on ``data = (X, target, sample_weight)``.
+
+    Runs ``settings.max_iter`` epochs (one if ``settings.incremental``) or
+    until ``patience`` runs out, scoring each epoch on ``validation`` when
+    given. With early stopping the best epoch's weights end in ``params``.
+    Ctrl-C ends training after a warning, keeping the epochs run.
+    """
+    verbose = settings.verbose
+    minibatches = Minibatches(*data, settings.batch_size, settings.shuffle)
+    ws = Workspace(network, minibatches.batch_size, params.dtype)
+    stats = LayerStatistics(network) if settings.diagnostics else None
+    grad = np.empty_like(params)
+    alpha = settings.alpha
+    start = time.perf_counter()
+    Xb = None
+    try:
+        for _ in range(settings.max_iter):
+            accumulated_loss = 0.0
+            for Xb, yb, swb in minibatches.epoch(random_state):
+                batch_loss = network.loss_grad(
+                    params, Xb, yb, swb, alpha, grad, ws, stats
+                )
+                optimizer.step(params, grad)
+                accumulated_loss += batch_loss * Xb.shape[0]
+            # One check per epoch, not per step (where it cost a pass over
+            # the parameters): the sum is NaN or inf as soon as one batch's
+            # loss or one parameter is. A failed call restores the model, so
+            # detecting it a few steps late changes nothing.
+            if not math.isfinite(accumulated_loss + params.sum()):
+                diverged(
+                    settings,
+                    "the training loss or a parameter became non-finite",
+                    progress.n_iter,
+                )
+            progress.n_iter += 1
+            progress.t += minibatches.n_samples
+            progress.loss = loss = accumulated_loss / minibatches.n_samples
+            val_loss = val_score = np.nan
+            if validation is not None:
+                val_loss, val_score = evaluate(
+                    network, params, validation, score, settings.chunk_bytes
+                )
+            history.record(loss, val_loss, val_score, stats)
+            if verbose:
+                message = f"Iteration {progress.n_iter}, loss = {loss:.8f}"
+                if validation is not None:
+                    message += (
+                        f", validation score = {val_score:.6f}"
+                        f", validation loss = {val_loss:.8f}"
+                    )
+                print(f"{message}, time = {time.perf_counter() - start:.2f}s")
+
+            out_of_patience = patience.update(loss, val_score, params)
+            optimizer.iteration_ends(progress.t)
+            if out_of_patience:
+                if optimizer.trigger_stopping(patience.message(), verbose):
+                    break
+                patience.count = 0
+            if settings.incremental:
+                break
+            if progress.n_iter == settings.max_iter:
+                warnings.warn(
+                    f"Stochastic Optimizer: Maximum iterations ({settings.max_iter}) "
+                    "reached and the optimization hasn't converged yet.",
+                    ConvergenceWarning,
+                    stacklevel=USER_FRAME,
+                )
+    except KeyboardInterrupt:
+        warnings.warn("Training interrupted by user.", stacklevel=USER_FRAME)
+
+    # Each batch's loss was computed before its update: make sure the last
+    # update (or an interrupted epoch) left finite parameters and outputs, at
+    # the cost of one forward pass over one batch.
+    if not math.isfinite(params.sum()):
+        diverged(settings, "a parameter became non-finite", progress.n_iter)
+    if Xb is not None:
+        coefs, intercepts = ws.views(network, params)
+        if not np.isfinite(network.forward(coefs, intercepts, Xb, ws)).all():
+            diverged(
+                settings,
+                "the network's outputs overflowed after the last update",
+                progress.n_iter,
+            )
+    if patience.best_params is not None:
+        params[...] = patience.best_params
+    return progress
+
+
+def fit_lbfgs(network, params, data, settings, history, progress):
+    """Full-batch L-BFGS-B on ``data = (X, target, sample_weight)``, one
+    history entry per iteration."""
+    X, target, sample_weight = data
+    ws = Workspace(network, X.shape[0], params.dtype)
+    stats = LayerStatistics(network) if settings.diagnostics else None
+    alpha = settings.alpha
+    start = time.perf_counter()
+
+    def loss_grad(p, grad):
+        return network.loss_grad(p, X, target, sample_weight, alpha, grad, ws, stats)
+
+    def on_iteration(loss):
+        if not math.isfinite(loss):
+            diverged(settings, f"the training loss became {loss}", progress.n_iter)
+        history.record(loss, stats=stats)
+        progress.n_iter += 1
+        if settings.verbose:
+            print(
+                f"Iteration {len(history.loss)}, loss = {loss:.8f}, "
+                f"time = {time.perf_counter() - start:.2f}s"
+            )
+
+    result = minimize_lbfgs(
+        loss_grad,
+        params,
+        max_iter=settings.max_iter,
+        max_fun=settings.max_fun,
+        tol=settings.tol,
+        callback=on_iteration,
+    )
+    if not (math.isfinite(result.fun) and math.isfinite(params.sum())):
+        diverged(settings, "the loss or a parameter became non-finite", progress.n_iter)
+    if result.status != 0:
+        warnings.warn(
+            f"lbfgs failed to converge after {result.nit} iterations "
+            f"({result.message}). Increase max_iter or max_fun, or scale the "
+            "data (e.g. with StandardScaler).",
+            ConvergenceWarning,
+            stacklevel=USER_FRAME,
+        )
+    progress.n_iter = int(result.nit)
+    progress.loss = float(result.fun)
+    return progress
+
+
+class Minibatches:
+    """The minibatches of one epoch: ``(X, target, sample_weight)`` slices.
+
+    Shuffling permutes sample indices rather than the data, and dense rows
+    are gathered into one reused buffer, so an epoch allocates no batch-sized
+    arrays. Without shuffling, batches are views. A single batch holding every
+    sample is never shuffled: its gradient is a sum over samples, whose order
+    changes nothing but rounding.
+    """
+
+    def __init__(self, X, target, sample_weight, batch_size, shuffle):
+        self.X, self.target, self.sample_weight = X, target, sample_weight
+        self.n_samples = X.shape[0]
+        self.batch_size = batch_size
+        self.slices = batches(self.n_samples, batch_size)
+        self.shuffle = shuffle and len(self.slices) > 1
+        self._buffer = None
+        if self.shuffle and not sp.issparse(X):
+            self._buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+
+    def epoch(self, random_state):
+        X, target, sw = self.X, self.target, self.sample_weight
+        if not self.shuffle:
+            for rows in self.slices:
+                yield X[rows], target[rows], None if sw is None else sw[rows]
+            return
+        order = random_state.permutation(self.n_samples)
+        for rows in self.slices:
+            idx = order[rows]
+            if self._buffer is None:
+                Xb = X[idx]
+            else:
+                Xb = np.take(X, idx, axis=0, out=self._buffer[: len(idx)])
+            yield Xb, target[idx], None if sw is None else sw[idx]
