@@ -58,19 +58,9 @@ def softmax(z, out=None):
 def log_softmax(z, out=None):
     """Log of :func:`softmax`, computed without forming the probabilities.
 
-    Finite even where the probability underflows to 0.
-
-    Parameters
-    ----------
-    z : ndarray of shape (n_samples, n_classes)
-        Logits.
-    out : ndarray, default=None
-        Where to write the result; may be ``z`` itself.
-
-    Returns
-    -------
-    log_p : ndarray of shape (n_samples, n_classes)
-        ``log(softmax(z))``.
+    Finite even where the probability underflows to 0. Takes the
+    parameters of :func:`softmax` and returns ``log(softmax(z))``, an array
+    of ``z``'s shape.
 
     Examples
     --------

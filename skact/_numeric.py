@@ -117,14 +117,16 @@ class OutAdapter:
     defaults, and checks the shapes the user's methods return.
     """
 
-    non_negative_derivative = False
-    binary_derivative = False
-    forward_and_derivative = None
+    forward_and_derivative = None  # the built-ins' hook only
 
     def __init__(self, activation, name):
         self.activation = activation
         self.name = name
         self.needs_z = getattr(activation, "needs_z", True)
+        self.non_negative_derivative = bool(
+            getattr(activation, "non_negative_derivative", False)
+        )
+        self.binary_derivative = bool(getattr(activation, "binary_derivative", False))
         self._max_derivative = getattr(activation, "max_derivative", None)
 
     @property

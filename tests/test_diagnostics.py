@@ -16,7 +16,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from skact import ActivationMLPClassifier, activation_statistics
 from skact.activations import ACTIVATIONS, get_activation
 
-from user_activations import ScaledTanh
+from user_activations import PlainReLU, ScaledTanh
 
 DIAGNOSTIC_KEYS = ("grad_norm", "dead_fraction", "saturated_fraction")
 
@@ -298,3 +298,24 @@ def test_activation_statistics_checks_its_input(moons):
 
 def test_get_activation_objects_have_max_derivative():
     assert get_activation("logistic").max_derivative == 0.25
+
+
+@pytest.mark.parametrize("declared", [False, True])
+def test_user_activation_properties_change_no_number(moons, declared):
+    # non_negative_derivative and binary_derivative only let the diagnostics
+    # skip work: a user's ReLU reports what the built-in reports, declared or
+    # not, in training and on data.
+    X, y = moons
+    fitted = []
+    for activation in ("relu", PlainReLU(declared)):
+        clf = ActivationMLPClassifier(
+            (6, 5), activation=activation, max_iter=5, random_state=0, diagnostics=True
+        )
+        fitted.append(fit_quietly(clf, X, y))
+    builtin, user = fitted
+    for key in ("dead_fraction", "saturated_fraction", "grad_norm"):
+        np.testing.assert_array_equal(builtin.history_[key], user.history_[key])
+    assert activation_statistics(user, X) == [
+        {**layer, "activation": "PlainReLU"}
+        for layer in activation_statistics(builtin, X)
+    ]

@@ -41,3 +41,28 @@ class BentIdentity(Activation):
 
     def derivative(self, z, a):
         return z / (2 * np.sqrt(z * z + 1)) + 1
+
+
+class PlainReLU(Activation):
+    """ReLU written as a user would; ``declared`` sets the optional
+    properties the built-in declares."""
+
+    needs_z = False
+    init = "he"
+
+    def __init__(self, declared=False):
+        self.declared = declared
+
+    @property
+    def binary_derivative(self):
+        return self.declared
+
+    @property
+    def non_negative_derivative(self):
+        return self.declared
+
+    def forward(self, z):
+        return np.maximum(z, 0)
+
+    def derivative(self, z, a):
+        return (a > 0).astype(a.dtype)

@@ -1,0 +1,381 @@
+"""TrainingHistoryDisplay: loss, scores and unit health per epoch."""
+
+# Authors: The skact developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted
+from sklearn_compat.utils._optional_dependencies import check_matplotlib_support
+
+from ._base import BaseActivationMLP, FittedNetwork
+from ._plot_helpers import _ax_attribute, _line_kwargs, _new_axes, _user_axes
+from .activations import activation_name, get_activation
+
+#: Panels in drawing order, with their y-axis labels.
+_PANEL_LABELS = {
+    "loss": "loss",
+    "val_score": "validation score",
+    "grad_norm": "gradient norm",
+    "dead_fraction": "dead fraction",
+    "saturated_fraction": "saturated fraction",
+}
+
+
+def _series(history, key):
+    """One number per epoch as a float array; missing values are NaN."""
+    return np.array(
+        [np.nan if v is None else v for v in history.get(key, ())], dtype=float
+    )
+
+
+def _per_layer(history, key):
+    """A list per epoch as an (n_epochs, n_layers) float array, padding epochs
+    recorded without the numbers (None or shorter lists) with NaN."""
+    rows = [() if row is None else list(row) for row in history.get(key, ())]
+    width = max((len(row) for row in rows), default=0)
+    table = np.full((len(rows), width), np.nan)
+    for i, row in enumerate(rows):
+        table[i, : len(row)] = [np.nan if v is None else v for v in row]
+    return table
+
+
+def _has_data(values):
+    return bool(np.isfinite(values).any())
+
+
+def _fitted_activation_names(estimator):
+    """Names of the fitted hidden activations, or None if unknown."""
+    # The copies the network was fitted with; the activation parameter may have
+    # been changed since by set_params.
+    if isinstance(estimator, BaseActivationMLP):
+        return [activation_name(a) for a in FittedNetwork(estimator).activations]
+    # Other MLPs (scikit-learn's): one activation for all hidden layers.
+    activation = getattr(estimator, "activation", None)
+    coefs = getattr(estimator, "coefs_", None)
+    if activation is None or coefs is None:
+        return None
+    if not isinstance(activation, (list, tuple)):
+        activation = [activation] * (len(coefs) - 1)
+    try:
+        return [activation_name(get_activation(a)) for a in activation]
+    except (TypeError, ValueError):
+        return None
+
+
+class TrainingHistoryDisplay:
+    """What happened during training, epoch by epoch, in up to five panels.
+
+    The panels, each drawn only when the history holds its numbers:
+
+    - ``"loss"``: the training loss, and the validation loss with early
+      stopping;
+    - ``"val_score"``: the validation score (accuracy for a classifier);
+    - ``"grad_norm"``: the norm of the loss gradient with respect to each
+      weight matrix, on a log scale: vanishing or exploding gradients;
+    - ``"dead_fraction"``: per hidden layer, the fraction of units whose
+      activation derivative was zero for every sample of the epoch;
+    - ``"saturated_fraction"``: per hidden layer, the fraction of (sample,
+      unit) pairs in the activation's flat region (a tiny but non-zero
+      derivative).
+
+    ``ActivationMLPClassifier``'s ``history_`` documents the exact
+    definitions.
+
+    The last three need ``ActivationMLPClassifier(diagnostics=True)``. Create
+    the display with :meth:`from_estimator`; the constructor takes a history.
+
+    Parameters
+    ----------
+    history : dict of list
+        One entry per epoch (per iteration for L-BFGS) under the keys of
+        :attr:`ActivationMLPClassifier.history_ <skact.ActivationMLPClassifier>`:
+        ``"loss"``, ``"val_loss"`` and ``"val_score"`` hold numbers;
+        ``"grad_norm"`` one list per epoch with a number per weight matrix;
+        ``"dead_fraction"`` and ``"saturated_fraction"`` one list per epoch
+        with a number per hidden layer. NaN (or None) marks epochs without a
+        value; they are gaps in the lines.
+
+    activation_names : list of str, default=None
+        The activation of each hidden layer, shown in the legends of the dead
+        and saturated fractions.
+
+    xlabel : str, default="epoch"
+        What one history entry is: the x-axis label.
+
+    Attributes
+    ----------
+    panels_ : list of str
+        The panels drawn, in order (see above).
+
+    axes_ : dict of str to matplotlib Axes
+        The Axes of each panel.
+
+    lines_ : dict of str to list of matplotlib Line2D
+        The lines of each panel.
+
+    ax_ : matplotlib Axes or ndarray of Axes
+        The Axes of the panels, in the order of ``panels_``: the Axes itself
+        when there is one panel.
+
+    figure_ : matplotlib Figure
+        The figure holding the panels.
+
+    See Also
+    --------
+    ActivationDisplay : The activation functions themselves.
+    sklearn.model_selection.LearningCurveDisplay : Scores against training
+        set size.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from sklearn.datasets import make_moons
+    >>> from skact import ActivationMLPClassifier, TrainingHistoryDisplay
+    >>> X, y = make_moons(100, noise=0.1, random_state=0)
+    >>> clf = ActivationMLPClassifier((8, 8), activation=("relu", "tanh"),
+    ...                               solver="lbfgs", diagnostics=True,
+    ...                               random_state=0).fit(X, y)
+    >>> disp = TrainingHistoryDisplay.from_estimator(clf)
+    >>> disp.panels_
+    ['loss', 'grad_norm', 'dead_fraction', 'saturated_fraction']
+    >>> disp.axes_["loss"].get_xlabel()
+    'iteration'
+    >>> [line.get_label() for line in disp.lines_["dead_fraction"]]
+    ['hidden 1 (relu)', 'hidden 2 (tanh)']
+    >>> plt.show()  # doctest: +SKIP
+
+    A history recorded elsewhere:
+
+    >>> history = {"loss": [0.7, 0.4, 0.3], "val_score": [0.6, 0.8, 0.9]}
+    >>> TrainingHistoryDisplay(history).plot().panels_
+    ['loss', 'val_score']
+    """
+
+    def __init__(self, history, *, activation_names=None, xlabel="epoch"):
+        self.history = history
+        self.activation_names = activation_names
+        self.xlabel = xlabel
+
+    def _available_panels(self):
+        """The panels with at least one finite value to draw."""
+        history = self.history
+        data = {
+            "loss": np.concatenate(
+                [_series(history, "loss"), _series(history, "val_loss")]
+            ),
+            "val_score": _series(history, "val_score"),
+            "grad_norm": _per_layer(history, "grad_norm"),
+            "dead_fraction": _per_layer(history, "dead_fraction"),
+            "saturated_fraction": _per_layer(history, "saturated_fraction"),
+        }
+        return [panel for panel in _PANEL_LABELS if _has_data(data[panel])]
+
+    def plot(self, ax=None, *, panels=None, **kwargs):
+        """Draw the panels.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or array-like of Axes, default=None
+            Where to draw: one Axes per panel, in the order of ``panels``. None
+            creates a figure with as many Axes as panels.
+
+        panels : list of str, default=None
+            The panels to draw, among ``"loss"``, ``"val_score"``,
+            ``"grad_norm"``, ``"dead_fraction"`` and ``"saturated_fraction"``;
+            None for all that the history has data for.
+
+        **kwargs : dict
+            Line properties for every line, passed to
+            :meth:`matplotlib.axes.Axes.plot`; e.g. ``linewidth=1``.
+
+        Returns
+        -------
+        display : TrainingHistoryDisplay
+            The display, with ``panels_``, ``axes_``, ``lines_``, ``ax_`` and
+            ``figure_`` set.
+
+        Raises
+        ------
+        ValueError
+            If the history has nothing to plot, a requested panel is unknown
+            or has no data, or ``ax`` holds the wrong number of Axes.
+        """
+        owner = type(self).__name__
+        check_matplotlib_support(f"{owner}.plot")
+        available = self._available_panels()
+        if panels is None:
+            panels = available
+            if not panels:
+                raise ValueError(
+                    f"{owner}: the history has nothing to plot; it needs at "
+                    f"least one of the keys {list(_PANEL_LABELS)} with values. "
+                    f"Got keys {sorted(self.history)}."
+                )
+        else:
+            panels = [panels] if isinstance(panels, str) else list(panels)
+            for panel in panels:
+                if panel not in _PANEL_LABELS:
+                    raise ValueError(
+                        f"Unknown panel {panel!r}; choose from {list(_PANEL_LABELS)}."
+                    )
+                if panel not in available:
+                    raise ValueError(
+                        f"The history has no data for the panel {panel!r}; "
+                        f"panels with data: {available}."
+                    )
+            if not panels:
+                raise ValueError("panels is empty; give at least one panel.")
+        if ax is None:
+            axes = _new_axes(len(panels), (4.5, 3.4))
+        else:
+            axes = _user_axes(ax, (len(panels),), owner, f"the panels {panels}")
+
+        style = _line_kwargs(kwargs)
+        self.lines_ = {}
+        for panel, panel_ax in zip(panels, axes):
+            self.lines_[panel] = getattr(self, f"_plot_{panel}")(panel_ax, style)
+            panel_ax.set_xlabel(self.xlabel)
+            panel_ax.set_ylabel(_PANEL_LABELS[panel])
+            panel_ax.grid(True, alpha=0.3)
+            if len(self.lines_[panel]) > 1 or panel != "val_score":
+                panel_ax.legend(fontsize="small")
+
+        self.panels_ = panels
+        self.axes_ = dict(zip(panels, axes))
+        self.ax_ = _ax_attribute(axes)
+        self.figure_ = axes[0].figure
+        return self
+
+    @staticmethod
+    def _line(ax, values, label, style, color=None):
+        """Plot one per-epoch series against epochs 1, 2, ..."""
+        epochs = np.arange(1, len(values) + 1)
+        # A line through a single point draws nothing: mark the point.
+        marker = {"marker": "o"} if len(values) == 1 else {}
+        if color is not None:
+            marker["color"] = color
+        (line,) = ax.plot(epochs, values, **{"label": label, **marker, **style})
+        return line
+
+    @staticmethod
+    def _layer_colors(n_lines):
+        """Per-layer colours: the default cycle repeats after 10 lines, so
+        deeper networks get a sequential map running from input to output."""
+        if n_lines <= 10:
+            return [None] * n_lines
+        from matplotlib import colormaps
+
+        return list(colormaps["viridis"](np.linspace(0, 0.9, n_lines)))
+
+    def _plot_loss(self, ax, style):
+        lines = [self._line(ax, _series(self.history, "loss"), "training loss", style)]
+        val_loss = _series(self.history, "val_loss")
+        if _has_data(val_loss):
+            lines.append(self._line(ax, val_loss, "validation loss", style))
+        return lines
+
+    def _plot_val_score(self, ax, style):
+        values = _series(self.history, "val_score")
+        return [self._line(ax, values, "validation score", style)]
+
+    def _plot_grad_norm(self, ax, style):
+        table = _per_layer(self.history, "grad_norm")
+        n_weights = table.shape[1]
+        units = ["input", *(f"hidden {k}" for k in range(1, n_weights)), "output"]
+        colors = self._layer_colors(n_weights)
+        lines = [
+            self._line(
+                ax, table[:, i], f"{units[i]} → {units[i + 1]}", style, colors[i]
+            )
+            for i in range(n_weights)
+        ]
+        # A log scale shows vanishing and exploding gradients alike; it needs
+        # a positive value, else matplotlib warns and falls back.
+        if (table[np.isfinite(table)] > 0).any():
+            ax.set_yscale("log")
+        return lines
+
+    def _hidden_labels(self, n_hidden):
+        names = self.activation_names
+        if names is not None and len(names) != n_hidden:
+            raise ValueError(
+                f"activation_names has {len(names)} entries but the history has "
+                f"{n_hidden} hidden layers."
+            )
+        return [
+            f"hidden {k + 1}" + ("" if names is None else f" ({names[k]})")
+            for k in range(n_hidden)
+        ]
+
+    def _plot_fraction(self, ax, key, style):
+        table = _per_layer(self.history, key)
+        labels = self._hidden_labels(table.shape[1])
+        colors = self._layer_colors(len(labels))
+        lines = [
+            self._line(ax, table[:, k], labels[k], style, colors[k])
+            for k in range(len(labels))
+        ]
+        # A fraction's full range, so panels and models compare at a glance.
+        ax.set_ylim(-0.03, 1.03)
+        return lines
+
+    def _plot_dead_fraction(self, ax, style):
+        return self._plot_fraction(ax, "dead_fraction", style)
+
+    def _plot_saturated_fraction(self, ax, style):
+        return self._plot_fraction(ax, "saturated_fraction", style)
+
+    @classmethod
+    def from_estimator(cls, estimator, *, ax=None, panels=None, **kwargs):
+        """Plot the training history of a fitted network.
+
+        Parameters
+        ----------
+        estimator : ActivationMLPClassifier
+            A fitted network; its ``history_`` is plotted. scikit-learn's
+            :class:`~sklearn.neural_network.MLPClassifier` works too (its
+            ``loss_curve_`` and ``validation_scores_``).
+
+        ax : matplotlib Axes or array-like of Axes, default=None
+            One Axes per panel; see :meth:`plot`.
+
+        panels : list of str, default=None
+            The panels to draw; None for all with data. See :meth:`plot`.
+
+        **kwargs : dict
+            Line properties for every line, passed to
+            :meth:`matplotlib.axes.Axes.plot`.
+
+        Returns
+        -------
+        display : TrainingHistoryDisplay
+            The x-axis counts epochs, or iterations for ``solver="lbfgs"``.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            If the estimator is not fitted.
+        ValueError
+            If the estimator keeps no training history, or as :meth:`plot`.
+        """
+        check_matplotlib_support(f"{cls.__name__}.from_estimator")
+        check_is_fitted(estimator)
+        history = getattr(estimator, "history_", None)
+        if history is None:
+            loss_curve = getattr(estimator, "loss_curve_", None)
+            if loss_curve is None:
+                raise ValueError(
+                    f"{type(estimator).__name__} keeps no training history "
+                    "(history_ or loss_curve_) to plot."
+                )
+            history = {"loss": list(loss_curve)}
+            scores = getattr(estimator, "validation_scores_", None)
+            if scores is not None:
+                history["val_score"] = list(scores)
+        lbfgs = getattr(estimator, "solver", None) == "lbfgs"
+        display = cls(
+            history,
+            activation_names=_fitted_activation_names(estimator),
+            xlabel="iteration" if lbfgs else "epoch",
+        )
+        return display.plot(ax=ax, panels=panels, **kwargs)
