@@ -1,10 +1,11 @@
-"""skact: a scikit-learn MLP classifier whose activation functions you choose.
+"""skact: scikit-learn MLPs whose activation functions you choose.
 
 Public names:
 
-- :class:`ActivationMLPClassifier`: the estimator, a drop-in replacement for
-  scikit-learn's ``MLPClassifier`` with more activations, per-layer
-  activations, user-made activations and ``class_weight``.
+- :class:`ActivationMLPClassifier`, :class:`ActivationMLPRegressor`: drop-in
+  replacements for scikit-learn's ``MLPClassifier`` and ``MLPRegressor`` with
+  more activations, per-layer activations, user-made activations,
+  ``class_weight`` and the absolute-error and quantile losses.
 - :func:`linear_equivalent`: the logistic regression that a network without
   non-linear activations collapses into.
 - :func:`activation_statistics`: dead and saturated units, mean and spread of
@@ -22,6 +23,7 @@ Public names:
 
 from . import activations, exceptions
 from ._classifier import ActivationMLPClassifier
+from ._regressor import ActivationMLPRegressor
 from ._version import __version__
 from .diagnostics import activation_statistics, linear_equivalent
 from .plotting import ActivationDisplay, TrainingHistoryDisplay
@@ -29,6 +31,7 @@ from .plotting import ActivationDisplay, TrainingHistoryDisplay
 __all__ = [
     "ActivationDisplay",
     "ActivationMLPClassifier",
+    "ActivationMLPRegressor",
     "TrainingHistoryDisplay",
     "__version__",
     "activation_statistics",

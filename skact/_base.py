@@ -24,7 +24,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 from sklearn_compat.utils.validation import validate_data
 
 from . import _fast_paths
-from ._history import History, Patience, Rollback, validation_split
+from ._history import History, Patience, Rollback, best_so_far, validation_split
 from ._network import Network, engine_activation
 from ._numeric import as_dtype
 from ._optimizers import make_optimizer
@@ -70,9 +70,11 @@ class BaseActivationMLP(BaseEstimator):
         The validated per-sample weights (or None).
     ``_validation_score(logits, target, sample_weight)``
         The score early stopping maximises (accuracy, R^2).
-    ``_stratify``
+    ``_stratify``, ``_y_numeric``, ``_he_init``
         Whether early stopping's validation split is stratified by a 1-d
-        target.
+        target; whether ``y`` must be numbers (``validate_data``'s
+        ``y_numeric``); whether activations asking for He's initial bound get
+        it (else Glorot's).
     """
 
     _parameter_constraints: dict = {
@@ -112,6 +114,8 @@ class BaseActivationMLP(BaseEstimator):
     }
 
     _stratify = False
+    _y_numeric = False
+    _he_init = True
 
     # -- scikit-learn protocol ----------------------------------------------
     def __sklearn_tags__(self):
@@ -223,17 +227,9 @@ class BaseActivationMLP(BaseEstimator):
         ``transform(output, logits)`` of them, computed in chunks of bounded
         memory (see ``Network.predict``)."""
         X = self._validate_for_predict(X)
-        network = self._network()
-        if transform is not None:
-            output = network.output
-            return network.predict(
-                self.coefs_,
-                self.intercepts_,
-                X,
-                chunk_bytes(),
-                lambda logits: transform(output, logits),
-            )
-        return network.predict(self.coefs_, self.intercepts_, X, chunk_bytes())
+        return self._network().predict(
+            self.coefs_, self.intercepts_, X, chunk_bytes(), transform
+        )
 
     # -- training -----------------------------------------------------------
     def _fit(self, X, y, sample_weight, incremental, classes=None):
@@ -291,7 +287,7 @@ class BaseActivationMLP(BaseEstimator):
         network = Network(layer_units, activations, output)
         random_state = _fast_paths.random_state_for(self)
         if first_pass:
-            params = network.initialize(random_state, dtype)
+            params = network.initialize(random_state, dtype, he=self._he_init)
             self.n_iter_ = self.t_ = 0
             self.history_ = self._optimizer = None
         else:
@@ -338,8 +334,7 @@ class BaseActivationMLP(BaseEstimator):
                     self.tol,
                     self.n_iter_no_change,
                     early_stopping,
-                    best_score=np.nanmax([-np.inf, *(history.val_score or [])]),
-                    best_loss=min(history.loss, default=np.inf),
+                    *best_so_far(history, early_stopping),
                 )
                 if early_stopping and patience.best_score > -np.inf:
                     # A warm start continues from the best epoch's weights,
@@ -385,6 +380,7 @@ class BaseActivationMLP(BaseEstimator):
                 y,
                 accept_sparse=["csr", "csc"],
                 multi_output=True,
+                y_numeric=self._y_numeric,
                 dtype=(np.float64, np.float32),
                 reset=first_pass,
             )

@@ -178,8 +178,9 @@ def validation_split(X, target, sample_weight, fraction, random_state, stratify)
     return (X_train, t_train, sw_train), (X_val, t_val, sw_val)
 
 
-def best_so_far(records, early_stopping):
-    """``(best validation score, lowest training loss)`` of a history."""
+def best_so_far(history, early_stopping):
+    """``(best validation score, lowest training loss)`` of a ``History``,
+    each None where early stopping does not use it."""
     if early_stopping:
-        return np.nanmax([-np.inf, *records["val_score"]]), None
-    return None, min(records["loss"], default=math.inf)
+        return np.nanmax([-np.inf, *history.val_score]), None
+    return None, min(history.loss, default=math.inf)

@@ -2,14 +2,19 @@
 
 The network's last layer gives *logits* ``z``; an output object turns them
 into predictions and, in training, into the per-sample loss and the delta
-``d(loss)/dz`` back-propagation starts from. Each pair here is canonical (the
-output function is the loss's link), so the delta is simply
-``prediction - target``:
+``d(loss)/dz`` back-propagation starts from:
 
 - :class:`SoftmaxCrossEntropy`: softmax over one unit per class, categorical
   cross-entropy ``-log p_y``;
 - :class:`SigmoidBinaryCrossEntropy`: one sigmoid per label (multilabel),
-  binary cross-entropy summed over labels.
+  binary cross-entropy summed over labels;
+- the regressor's :class:`SquaredError` (identity output) and
+  :class:`PoissonDeviance` (log link), and the non-smooth
+  :class:`AbsoluteError` and :class:`QuantileLoss` (identity output; their
+  deltas are subgradients). Regression losses average over the outputs.
+
+Where the output is the loss's canonical link (all but the last two), the
+delta is simply ``prediction - target``.
 
 The engine calls only :meth:`loss_and_delta` and :meth:`sample_losses`; the
 estimators call the prediction methods. A new output (a regressor's) is a new
@@ -58,9 +63,19 @@ def softmax(z, out=None):
 def log_softmax(z, out=None):
     """Log of :func:`softmax`, computed without forming the probabilities.
 
-    Finite even where the probability underflows to 0. Takes the
-    parameters of :func:`softmax` and returns ``log(softmax(z))``, an array
-    of ``z``'s shape.
+    Finite even where the probability underflows to 0.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n_samples, n_classes)
+        Logits.
+    out : ndarray, default=None
+        Where to write the result; may be ``z`` itself.
+
+    Returns
+    -------
+    log_p : ndarray of shape (n_samples, n_classes)
+        ``log(softmax(z))``.
 
     Examples
     --------
@@ -146,8 +161,129 @@ class SigmoidBinaryCrossEntropy:
         return per_sample, delta
 
 
-#: Output objects by their ``out_activation_`` name.
+class _RegressionLoss:
+    """Shared by the regression losses: ``target`` is an (n, k) float array,
+    each sample's loss is the mean over its ``k`` outputs (scikit-learn's
+    squared error convention), and the delta is the exact gradient of that
+    mean, so loss and gradient agree for any ``k`` and every solver."""
+
+    name = "identity"
+    #: Whether the loss is differentiable everywhere (L-BFGS needs it).
+    smooth = True
+
+    def predict(self, logits, out=None):
+        if out is None:
+            return logits.copy()
+        if out is not logits:
+            np.copyto(out, logits)
+        return out
+
+    def sample_losses(self, logits, target):
+        return self._pointwise(logits, target).mean(axis=1)
+
+    def loss_and_delta(self, logits, target, total_weight, buf):
+        per_sample = self.sample_losses(logits, target)
+        delta = self._gradient(logits, target)
+        delta *= 1.0 / (logits.shape[1] * total_weight)
+        return per_sample, delta
+
+
+class SquaredError(_RegressionLoss):
+    """Half squared error, identity output: ``(p - y)^2 / 2``, gradient
+    ``p - y``; ``p = z``."""
+
+    def _pointwise(self, logits, target):
+        residual = logits - target
+        residual *= residual
+        residual *= 0.5
+        return residual
+
+    def _gradient(self, logits, target):
+        return np.subtract(logits, target, out=logits)
+
+
+class PoissonDeviance(_RegressionLoss):
+    """Half Poisson deviance with a log link: ``p = exp(z)``,
+    ``y log(y / p) - y + p`` (``0 log 0 = 0``), gradient with respect to
+    ``z``: ``p - y``. Computed from ``z`` (``log p = z``) so that it never
+    takes the log of a prediction that underflowed to 0."""
+
+    name = "exp"
+
+    def predict(self, logits, out=None):
+        return np.exp(logits, out=out)
+
+    def _pointwise(self, logits, target):
+        loss = np.exp(logits)
+        loss -= target * logits
+        loss += special.xlogy(target, target)
+        loss -= target
+        return loss
+
+    def _gradient(self, logits, target):
+        delta = np.exp(logits, out=logits)
+        delta -= target
+        return delta
+
+
+class AbsoluteError(_RegressionLoss):
+    """Absolute error, identity output: ``|p - y|``, subgradient
+    ``sign(p - y)``, taken as 0 at zero residual (where any value in
+    [-1, 1] is a subgradient)."""
+
+    smooth = False
+
+    def _pointwise(self, logits, target):
+        return np.abs(logits - target)
+
+    def _gradient(self, logits, target):
+        residual = np.subtract(logits, target, out=logits)
+        return np.sign(residual, out=residual)
+
+
+class QuantileLoss(_RegressionLoss):
+    """Pinball loss of the ``quantile`` q, identity output: ``q (y - p)``
+    where ``y >= p``, ``(1 - q) (p - y)`` where ``y < p``; subgradient
+    ``-q`` below the target, ``1 - q`` above it, and 0 at zero residual
+    (where any value in [-q, 1 - q] is a subgradient). Its minimiser is
+    the q-quantile of ``y`` given ``x``."""
+
+    smooth = False
+
+    def __init__(self, quantile=0.5):
+        self.quantile = quantile
+
+    def _pointwise(self, logits, target):
+        residual = logits - target
+        return np.maximum((1 - self.quantile) * residual, -self.quantile * residual)
+
+    def _gradient(self, logits, target):
+        residual = np.subtract(logits, target, out=logits)
+        above, below = residual > 0, residual < 0
+        residual[...] = (1 - self.quantile) * above
+        residual -= self.quantile * below
+        return residual
+
+
+def regression_loss(loss, quantile=0.5):
+    """The loss object of an ``ActivationMLPRegressor(loss=...)``."""
+    if loss == "quantile":
+        return QuantileLoss(quantile)
+    return {
+        "squared_error": SquaredError,
+        "poisson": PoissonDeviance,
+        "absolute_error": AbsoluteError,
+    }[loss]()
+
+
+#: An output object per ``out_activation_`` name: what prediction needs (the
+#: link from logits to predictions); training passes its own loss object.
 OUTPUTS = {
     output.name: output
-    for output in (SoftmaxCrossEntropy(), SigmoidBinaryCrossEntropy())
+    for output in (
+        SoftmaxCrossEntropy(),
+        SigmoidBinaryCrossEntropy(),
+        SquaredError(),
+        PoissonDeviance(),
+    )
 }

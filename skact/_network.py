@@ -21,6 +21,7 @@ from ._numeric import OutAdapter, as_dtype, axpy, batches, dot
 from .activations import ACTIVATIONS, Identity, activation_name, get_activation
 
 _BUILTIN_TYPES = frozenset(type(a) for a in ACTIVATIONS.values())
+_GLOROT = Identity()  # its init_bound is Glorot's
 
 
 def engine_activation(activation):
@@ -84,18 +85,21 @@ class Network:
             view[...] = value
         return flat
 
-    def initialize(self, random_state, dtype):
+    def initialize(self, random_state, dtype, he=True):
         """Random parameters, each layer's scale chosen by its activation.
 
         Weights and intercepts of layer ``i`` are drawn from ``U(-b, b)`` with
         ``b = activation.init_bound(fan_in, fan_out)``; the output layer uses
-        Glorot's bound.
+        Glorot's bound, and so does every layer whose activation asks for
+        He's (``init = "he"``) when ``he`` is False.
         """
         flat = np.empty(self.n_params, dtype=dtype)
         coefs, intercepts = self.views(flat)
-        bounders = [*self.activations, Identity()]
+        bounders = [*self.activations, _GLOROT]
         for act, W, b in zip(bounders, coefs, intercepts):
             fan_in, fan_out = W.shape
+            if not he and getattr(act, "init", None) == "he":
+                act = _GLOROT
             bound = act.init_bound(fan_in, fan_out)
             # Draw in float64 so float32 and float64 fits start from the
             # same weights, as scikit-learn does.
@@ -119,6 +123,10 @@ class Network:
             z += intercepts[i]
         return z
 
+    def _chunk_rows(self, n, dtype, max_bytes, training):
+        row_bytes = dtype.itemsize * sum(self.layer_units[1:]) * (3 if training else 1)
+        return int(min(n, max(1, max_bytes // max(row_bytes, 1))))
+
     def forward_chunks(self, coefs, intercepts, X, max_bytes, training=False):
         """Forward passes over consecutive chunks of ``X``'s rows.
 
@@ -132,8 +140,7 @@ class Network:
         """
         n = X.shape[0]
         dtype = coefs[0].dtype
-        row_bytes = dtype.itemsize * sum(self.layer_units[1:]) * (3 if training else 1)
-        chunk = int(min(n, max(1, max_bytes // max(row_bytes, 1))))
+        chunk = self._chunk_rows(n, dtype, max_bytes, training)
         ws = Workspace(self, chunk, dtype, training=training)
         for rows in batches(n, chunk):
             Xc = as_dtype(X if chunk == n else X[rows], dtype)
@@ -141,23 +148,28 @@ class Network:
             yield rows, logits, ws.first(Xc.shape[0])
 
     def predict(self, coefs, intercepts, X, max_bytes, transform=None):
-        """Logits of ``X``, or ``transform(logits)``, chunk by chunk (see
-        :meth:`forward_chunks`).
+        """Logits of ``X``, or ``transform(self.output, logits)``, chunk by
+        chunk (see :meth:`forward_chunks`).
 
-        ``transform(logits)`` maps a chunk's logits (which it may overwrite)
-        to an array with one row per sample.
+        ``transform`` maps a chunk's logits (which it may overwrite) to an
+        array with one row per sample.
         """
         n = X.shape[0]
+        dtype = coefs[0].dtype
+        if self._chunk_rows(n, dtype, max_bytes, False) == n:
+            # One chunk (every call on a few rows): no loop, and the chunk's
+            # buffer is the answer.
+            ws = Workspace(self, n, dtype, training=False)
+            logits = self.forward(coefs, intercepts, as_dtype(X, dtype), ws)
+            return logits if transform is None else transform(self.output, logits)
         out = None
         for rows, logits, _ in self.forward_chunks(coefs, intercepts, X, max_bytes):
-            result = logits if transform is None else transform(logits)
-            if rows.stop - rows.start == n:  # one chunk: its buffer is the answer
-                return result
+            result = logits if transform is None else transform(self.output, logits)
             if out is None:
                 out = np.empty((n, *result.shape[1:]), dtype=result.dtype)
             out[rows] = result
         if out is None:  # no rows
-            out = np.empty((0, self.layer_units[-1]), dtype=coefs[0].dtype)
+            out = np.empty((0, self.layer_units[-1]), dtype=dtype)
         return out
 
     # -- loss and gradient ------------------------------------------------

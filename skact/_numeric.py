@@ -123,6 +123,7 @@ class OutAdapter:
         self.activation = activation
         self.name = name
         self.needs_z = getattr(activation, "needs_z", True)
+        self.init = getattr(activation, "init", None)
         self.non_negative_derivative = bool(
             getattr(activation, "non_negative_derivative", False)
         )
