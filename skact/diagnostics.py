@@ -4,7 +4,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
+from sklearn.base import is_regressor
+from sklearn.linear_model import LinearRegression, LogisticRegression
 
 from ._base import FittedNetwork, chunk_bytes
 from ._layer_statistics import LayerStatistics
@@ -18,7 +19,7 @@ def activation_statistics(estimator, X):
 
     Parameters
     ----------
-    estimator : ActivationMLPClassifier
+    estimator : ActivationMLPClassifier or ActivationMLPRegressor
         A fitted network.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
         The data to pass through it.
@@ -93,33 +94,39 @@ def activation_statistics(estimator, X):
 
 
 def linear_equivalent(estimator):
-    """The logistic regression that a network of identity layers equals.
+    """The linear model that a network of identity layers equals.
 
     Without non-linear activations, stacked layers ``x W1 + b1``, then
     ``(.) W2 + b2`` ... compose into a single affine map ``x W + b`` with
     ``W = W1 W2 ... Wk``: depth adds nothing. This function carries out that
-    product and returns a fitted
-    :class:`~sklearn.linear_model.LogisticRegression` with those coefficients,
-    whose ``predict_proba`` equals the network's up to floating-point rounding.
+    product and returns a fitted linear model with those coefficients: a
+    :class:`~sklearn.linear_model.LogisticRegression` for a classifier, whose
+    ``predict_proba`` equals the network's, or a
+    :class:`~sklearn.linear_model.LinearRegression` for a regressor trained
+    with squared error, whose ``predict`` equals the network's, up to
+    floating-point rounding.
 
     Parameters
     ----------
-    estimator : ActivationMLPClassifier
+    estimator : ActivationMLPClassifier or ActivationMLPRegressor
         A fitted network whose hidden activations are all ``"identity"`` (or
-        that has no hidden layer), with a single-label (softmax) output.
+        that has no hidden layer): a classifier with a single-label (softmax)
+        output, or a regressor with ``loss="squared_error"``.
 
     Returns
     -------
-    model : LogisticRegression
-        Fitted: ``coef_``, ``intercept_``, ``classes_`` and
-        ``n_features_in_`` (and ``feature_names_in_`` if the network has them)
-        are set; it was not trained on any data.
+    model : LogisticRegression or LinearRegression
+        Fitted: ``coef_``, ``intercept_`` and ``n_features_in_`` (with
+        ``classes_`` for a classifier, and ``feature_names_in_`` if the
+        network has them) are set; it was not trained on any data.
 
     Raises
     ------
     ValueError
-        If a hidden layer has a non-identity activation, or the network was
-        fitted on a multilabel target.
+        If a hidden layer has a non-identity activation, or a classifier was
+        fitted on a multilabel target, or a regressor with another loss than
+        squared error (Poisson's exp output is not linear; the absolute and
+        quantile losses fit another model than least squares).
 
     Notes
     -----
@@ -152,7 +159,14 @@ def linear_equivalent(estimator):
             f"'identity'; this one has {', '.join(nonlinear)}. Non-linear layers "
             "do not collapse into one linear map."
         )
-    if estimator.out_activation_ != "softmax":
+    regressor = is_regressor(estimator)
+    if regressor and estimator.loss != "squared_error":
+        raise ValueError(
+            "linear_equivalent of a regressor returns a least-squares "
+            "LinearRegression, so it needs loss='squared_error'; this one has "
+            f"loss={estimator.loss!r}."
+        )
+    if not regressor and estimator.out_activation_ != "softmax":
         raise ValueError(
             "linear_equivalent supports single-label (softmax) networks, not a "
             "multilabel network with independent sigmoid outputs."
@@ -165,16 +179,22 @@ def linear_equivalent(estimator):
         b = b @ W_next + b_next
         W = W @ W_next
 
-    model = LogisticRegression()
-    if len(estimator.classes_) == 2:
-        model.coef_ = (W[:, 1] - W[:, 0])[np.newaxis, :]
-        model.intercept_ = np.array([b[1] - b[0]])
+    if regressor:
+        model = LinearRegression()
+        single = estimator.n_outputs_ == 1  # LinearRegression's 1-d shapes
+        model.coef_ = W[:, 0].copy() if single else np.ascontiguousarray(W.T)
+        model.intercept_ = float(b[0]) if single else b
     else:
-        model.coef_ = np.ascontiguousarray(W.T)
-        model.intercept_ = b
-    model.classes_ = estimator.classes_
+        model = LogisticRegression()
+        if len(estimator.classes_) == 2:
+            model.coef_ = (W[:, 1] - W[:, 0])[np.newaxis, :]
+            model.intercept_ = np.array([b[1] - b[0]])
+        else:
+            model.coef_ = np.ascontiguousarray(W.T)
+            model.intercept_ = b
+        model.classes_ = estimator.classes_
+        model.n_iter_ = np.zeros(1, dtype=np.int32)
     model.n_features_in_ = estimator.n_features_in_
     if hasattr(estimator, "feature_names_in_"):
         model.feature_names_in_ = estimator.feature_names_in_
-    model.n_iter_ = np.zeros(1, dtype=np.int32)
     return model

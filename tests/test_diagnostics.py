@@ -319,3 +319,33 @@ def test_user_activation_properties_change_no_number(moons, declared):
         {**layer, "activation": "PlainReLU"}
         for layer in activation_statistics(builtin, X)
     ]
+
+
+@pytest.mark.parametrize("n_outputs", [1, 3])
+@pytest.mark.parametrize("hidden", [(), (8, 4)])
+def test_linear_equivalent_of_a_regressor_predicts_the_same(n_outputs, hidden):
+    from sklearn.datasets import make_regression
+    from sklearn.linear_model import LinearRegression
+
+    from skact import ActivationMLPRegressor, linear_equivalent
+
+    X, y = make_regression(200, 5, n_targets=n_outputs, noise=1.0, random_state=0)
+    deep = ActivationMLPRegressor(
+        hidden_layer_sizes=hidden, activation="identity", solver="lbfgs"
+    )
+    deep = fit_quietly(deep.set_params(random_state=0), X, y)
+    flat = linear_equivalent(deep)
+    assert isinstance(flat, LinearRegression)
+    # Targets of order 100 through a few products of 5-8 terms: a few ulps
+    # of 100 each, far below 1e-10 relative.
+    np.testing.assert_allclose(flat.predict(X), deep.predict(X), rtol=1e-10, atol=1e-9)
+    assert flat.predict(X).shape == deep.predict(X).shape
+
+    for bad in (
+        ActivationMLPRegressor(hidden_layer_sizes=(4,), solver="lbfgs", max_iter=5),
+        ActivationMLPRegressor("poisson", (), solver="lbfgs", max_iter=5),
+        ActivationMLPRegressor("absolute_error", (), max_iter=5),
+    ):
+        fit_quietly(bad, X, np.abs(y))
+        with pytest.raises(ValueError, match="identity|squared_error"):
+            linear_equivalent(bad)
