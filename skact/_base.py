@@ -24,6 +24,12 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 from sklearn_compat.utils.validation import validate_data
 
 from . import _fast_paths
+from ._checks import (
+    check_finite_logits,
+    check_loaded_state,
+    check_memory,
+    check_sample_weight_range,
+)
 from ._history import History, Patience, Rollback, best_so_far, validation_split
 from ._network import Network, engine_activation
 from ._numeric import as_dtype
@@ -146,6 +152,7 @@ class BaseActivationMLP(BaseEstimator):
                 ),
                 stacklevel=2,
             )
+        check_loaded_state(state)
         super().__setstate__(state)
 
     def _check_solver(self):
@@ -227,9 +234,17 @@ class BaseActivationMLP(BaseEstimator):
         ``transform(output, logits)`` of them, computed in chunks of bounded
         memory (see ``Network.predict``)."""
         X = self._validate_for_predict(X)
-        return self._network().predict(
-            self.coefs_, self.intercepts_, X, chunk_bytes(), transform
-        )
+
+        def checked(output, logits):
+            check_finite_logits(logits, X)
+            return logits if transform is None else transform(output, logits)
+
+        # Inputs far beyond the training range may overflow: that is
+        # reported as a ValueError (check_finite_logits), not as warnings.
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._network().predict(
+                self.coefs_, self.intercepts_, X, chunk_bytes(), checked
+            )
 
     # -- training -----------------------------------------------------------
     def _fit(self, X, y, sample_weight, incremental, classes=None):
@@ -238,19 +253,33 @@ class BaseActivationMLP(BaseEstimator):
         # and a copy of the optimizer, and only appends to the history lists,
         # so restoring the attribute dict and the lists' lengths undoes
         # everything.
+        # A RandomState instance given as random_state is part of that state.
         saved_state = self.__dict__.copy()
         rollback = Rollback(saved_state.get("history_"))
         if "history_" in saved_state:
             saved_state["history_"] = rollback.keys()
+        generator = self.random_state
+        if isinstance(generator, np.random.RandomState):
+            generator_state = generator.get_state()
         try:
             # Overflow is how divergence starts; it is detected and reported
             # as a DivergenceError rather than as floating-point warnings.
             with np.errstate(over="ignore", invalid="ignore"):
                 return self._fit_unguarded(X, y, sample_weight, incremental, classes)
         except BaseException:
-            rollback.restore()
-            self.__dict__.clear()
-            self.__dict__.update(saved_state)
+            # Each step can be redone, and the attribute dict is swapped in
+            # one step: a second Ctrl-C in here cannot leave a model half
+            # restored.
+            for attempt in range(2):
+                try:
+                    rollback.restore()
+                    if isinstance(generator, np.random.RandomState):
+                        generator.set_state(generator_state)
+                    self.__dict__ = saved_state
+                    break
+                except BaseException:
+                    if attempt:
+                        raise
             raise
 
     def _fit_unguarded(self, X, y, sample_weight, incremental, classes):
@@ -281,9 +310,14 @@ class BaseActivationMLP(BaseEstimator):
         if target.ndim == 2 or target.dtype.kind == "f":
             target = target.astype(dtype, copy=False)
         sample_weight = self._sample_weight(sample_weight, X, y, target)
+        check_sample_weight_range(sample_weight)
 
         # The network and where training starts from.
         layer_units = [X.shape[1], *hidden_sizes, n_outputs]
+        rows = X.shape[0]  # per step: a minibatch, or all of X for L-BFGS
+        if stochastic:
+            rows = min(rows, 200 if self.batch_size == "auto" else self.batch_size)
+        check_memory(layer_units, rows, np.dtype(dtype).itemsize, hidden_sizes)
         network = Network(layer_units, activations, output)
         random_state = _fast_paths.random_state_for(self)
         if first_pass:
@@ -318,9 +352,6 @@ class BaseActivationMLP(BaseEstimator):
             )
         settings = self._settings(data[0].shape[0], incremental)
         progress = Progress(t=self.t_)
-        rows = X.shape[0]
-        if stochastic:
-            rows = min(rows, 200 if self.batch_size == "auto" else self.batch_size)
         with blas_threads_for(rows * network.largest_layer):
             if stochastic:
                 self._optimizer = make_optimizer(

@@ -82,6 +82,14 @@ class History:
                 stats.reset()
 
 
+    def align(self):
+        """Cut every list to the shortest one's length: an interrupt landing
+        between two appends of :meth:`record` leaves an epoch half recorded."""
+        shortest = min(len(values) for values in self.records.values())
+        for values in self.records.values():
+            del values[shortest:]
+
+
 class Rollback:
     """What undoes a failed call's changes to a ``history_`` dict.
 

@@ -16,8 +16,10 @@ into predictions and, in training, into the per-sample loss and the delta
 Where the output is the loss's canonical link (all but the last two), the
 delta is simply ``prediction - target``.
 
-The engine calls only :meth:`loss_and_delta` and :meth:`sample_losses`; the
-estimators call the prediction methods. A new output (a regressor's) is a new
+The engine calls only ``loss_and_delta`` and ``sample_losses``, the
+divergence check ``constant_logits`` (a constant prediction's logits: its
+loss is the scale a training loss is compared with); the estimators call the
+prediction methods. A new output (a regressor's) is a new
 class with the same methods: no branch in the engine.
 """
 
@@ -28,6 +30,8 @@ import numpy as np
 from scipy import special
 
 from ._numeric import row_max, row_sum
+
+_TINY = np.finfo(np.float64).tiny
 
 
 def softmax(z, out=None):
@@ -107,6 +111,11 @@ class SoftmaxCrossEntropy:
         """Cross-entropy of each sample; ``logits`` is unchanged."""
         return -log_softmax(logits)[np.arange(len(target)), target]
 
+    def constant_logits(self, target, n_outputs, sample_weight):
+        """The logits of the best constant prediction: the class shares."""
+        shares = np.bincount(target, weights=sample_weight, minlength=n_outputs)
+        return np.log(np.maximum(shares / shares.sum(), _TINY))
+
     def loss_and_delta(self, logits, target, total_weight, buf):
         """Per-sample losses, and the delta divided by ``total_weight``
         written over ``logits`` (returned).
@@ -153,6 +162,11 @@ class SigmoidBinaryCrossEntropy:
         # for any z.
         return (np.logaddexp(0, logits) - target * logits).sum(axis=1)
 
+    def constant_logits(self, target, n_outputs, sample_weight):
+        """The logits of the best constant prediction: each label's share."""
+        share = np.clip(np.average(target, axis=0, weights=sample_weight), _TINY, 1)
+        return special.logit(np.minimum(share, 1 - 1e-16))
+
     def loss_and_delta(self, logits, target, total_weight, buf):
         per_sample = self.sample_losses(logits, target)
         delta = special.expit(logits, out=logits)
@@ -180,6 +194,10 @@ class _RegressionLoss:
 
     def sample_losses(self, logits, target):
         return self._pointwise(logits, target).mean(axis=1)
+
+    def constant_logits(self, target, n_outputs, sample_weight):
+        """The logits of a constant prediction: the targets' mean."""
+        return np.average(target, axis=0, weights=sample_weight)
 
     def loss_and_delta(self, logits, target, total_weight, buf):
         per_sample = self.sample_losses(logits, target)
@@ -212,6 +230,10 @@ class PoissonDeviance(_RegressionLoss):
 
     def predict(self, logits, out=None):
         return np.exp(logits, out=out)
+
+    def constant_logits(self, target, n_outputs, sample_weight):
+        mean = np.average(target, axis=0, weights=sample_weight)
+        return np.log(np.maximum(mean, _TINY))
 
     def _pointwise(self, logits, target):
         loss = np.exp(logits)

@@ -198,7 +198,9 @@ class Network:
 
         Returns
         -------
-        loss : float
+        loss : float or None
+            None when the batch's sample weights are all 0 (``grad`` is then
+            not written).
         """
         n = X.shape[0]
         buf = ws.first(n)
@@ -206,6 +208,8 @@ class Network:
         coef_grads, intercept_grads = ws.views(self, grad)
         logits = self.forward(coefs, intercepts, X, ws)
         total_weight = n if sample_weight is None else sample_weight.sum()
+        if not total_weight:  # nothing to learn from: no loss, no gradient
+            return None
 
         # d(loss)/d(logits), divided by the total weight, over the logits.
         per_sample, delta = self.output.loss_and_delta(logits, y, total_weight, buf)

@@ -191,7 +191,8 @@ def minimize_lbfgs(loss_grad, params, *, max_iter, max_fun, tol, callback=None):
     tol : float
         ``gtol`` of L-BFGS-B.
     callback : callable, default=None
-        Called with the loss after every iteration.
+        Called with the loss and the parameters (float64) after every
+        iteration.
 
     Returns
     -------
@@ -207,7 +208,7 @@ def minimize_lbfgs(loss_grad, params, *, max_iter, max_fun, tol, callback=None):
 
     def on_iteration(intermediate_result):
         if callback is not None:
-            callback(float(intermediate_result.fun))
+            callback(float(intermediate_result.fun), intermediate_result.x)
 
     result = scipy.optimize.minimize(
         fun,

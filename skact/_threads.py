@@ -7,6 +7,13 @@ slower. Training a small network therefore runs its products on one thread.
 SciPy's BLAS, which only does the optimizers' vector updates (memory-bound,
 nothing to gain from threads), always runs on one thread: its own thread pool
 would otherwise compete with NumPy's on large networks.
+
+The thread counts must come back whatever ends a fit, Ctrl-C included, and a
+``KeyboardInterrupt`` may land between any two Python operations. So the
+bookkeeping never depends on a counter that an interrupt could leave wrong:
+the active fits are a set (adding or removing one token is a single step),
+the original counts are saved before anything is changed, and a restore that
+an interrupt cut short is finished by the next fit before it saves anew.
 """
 
 # Authors: The skact developers
@@ -23,8 +30,8 @@ from threadpoolctl import ThreadpoolController
 SINGLE_THREAD_MAX_WORK = 2**22
 
 _lock = threading.Lock()
-_users = 0
-_limiters = []
+_active = set()  # one token per fit running inside blas_threads_for
+_saved = []  # (library, original thread count) while limits may be applied
 _controllers = None
 
 
@@ -36,12 +43,26 @@ def _find_controllers():
         blas = ThreadpoolController().select(user_api="blas")
         # SciPy's wheels bundle theirs in scipy.libs (NumPy's, in numpy.libs,
         # is also named libscipy_openblas); elsewhere both share one library.
-        scipy_paths = [
-            lib.filepath for lib in blas.lib_controllers if "scipy.libs" in lib.filepath
+        scipy_libs = [
+            lib for lib in blas.lib_controllers if "scipy.libs" in lib.filepath
         ]
-        scipy_blas = blas.select(filepath=scipy_paths) if scipy_paths else None
-        _controllers = (blas, scipy_blas)
+        _controllers = (blas.lib_controllers, scipy_libs)
     return _controllers
+
+
+def _limit(libraries):
+    """Save ``libraries``' thread counts, then set them to 1."""
+    _saved.extend((lib, lib.num_threads) for lib in libraries)
+    for lib in libraries:
+        lib.set_num_threads(1)
+
+
+def _restore():
+    """Give every saved library its original thread count back."""
+    while _saved:
+        lib, n_threads = _saved[-1]
+        lib.set_num_threads(n_threads)
+        _saved.pop()
 
 
 @contextlib.contextmanager
@@ -53,20 +74,21 @@ def blas_threads_for(largest_product):
     threads) share one setting: the first to enter chooses it, the last to
     leave restores the original.
     """
-    global _users
-    with _lock:
-        if _users == 0:
-            blas, scipy_blas = _find_controllers()
-            if largest_product < SINGLE_THREAD_MAX_WORK:
-                _limiters.append(blas.limit(limits=1))
-            elif scipy_blas is not None:
-                _limiters.append(scipy_blas.limit(limits=1))
-        _users += 1
+    token = object()
     try:
+        with _lock:
+            if not _active:
+                _restore()  # one an interrupt cut short; usually nothing
+                blas, scipy_blas = _find_controllers()
+                _limit(blas if largest_product < SINGLE_THREAD_MAX_WORK else scipy_blas)
+            _active.add(token)
         yield
     finally:
         with _lock:
-            _users -= 1
-            if _users == 0:
-                while _limiters:
-                    _limiters.pop().restore_original_limits()
+            _active.discard(token)
+            if not _active:
+                try:
+                    _restore()
+                except BaseException:
+                    _restore()  # an interrupt mid-way: finish, then pass it on
+                    raise

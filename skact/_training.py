@@ -61,6 +61,11 @@ class Progress:
     loss: float = math.nan
 
 
+#: A training loss this many times above its reference (see
+#: :class:`ExplosionCheck`) is divergence, though still finite.
+EXPLOSION_FACTOR = 1e4
+
+
 def diverged(settings, cause, n_iter):
     """Raise the :class:`DivergenceError` for ``cause`` in step ``n_iter + 1``."""
     lbfgs = settings.solver == "lbfgs"
@@ -77,6 +82,65 @@ def diverged(settings, cause, n_iter):
         f"{n_iter + 1} of this call (solver={settings.solver!r}). {hint} The "
         "estimator is left as it was before this call."
     )
+
+
+class ExplosionCheck:
+    """Catches a training loss that explodes while staying finite.
+
+    A loss above ``EXPLOSION_FACTOR`` times its reference is divergence. The
+    reference is the lowest loss this model has had (in this call, or at the
+    end of the previous one), but never below the loss of the best constant
+    prediction on this call's data: a network that does 10,000 times worse
+    than predicting a constant has left any useful region, while one that
+    fitted its data almost perfectly may well do far worse on new data (a
+    ``partial_fit`` batch) without diverging. A fit's first epoch has no
+    reference: its loss sets the scale (unscaled inputs can make it huge).
+
+    Parameters
+    ----------
+    previous_loss : float or None
+        The last recorded loss before this call (continued training).
+    constant_loss : callable
+        Returns the constant prediction's loss; called only when a loss looks
+        suspicious (it costs a pass over the targets).
+    """
+
+    def __init__(self, previous_loss, constant_loss):
+        self.best = math.inf if previous_loss is None else previous_loss
+        self._constant_loss = constant_loss
+        self._floor = None
+
+    def __call__(self, loss):
+        """The cause of divergence if ``loss`` exploded, else None."""
+        best = self.best
+        self.best = min(best, loss)
+        if not loss > EXPLOSION_FACTOR * best:  # the usual, cheap answer
+            return None
+        if self._floor is None:
+            self._floor = self._constant_loss()
+        reference = max(best, self._floor)
+        if loss > EXPLOSION_FACTOR * reference:
+            what = "a constant prediction's" if reference > best else "its lowest"
+            return (
+                f"the training loss exploded to {loss:.3g}, over "
+                f"{EXPLOSION_FACTOR:g} times {what} ({reference:.3g})"
+            )
+        return None
+
+
+def constant_loss(network, data):
+    """A callable giving the loss of the best constant prediction on
+    ``data = (X, target, sample_weight)``: the scale of the data's loss."""
+    _, target, sample_weight = data
+
+    def loss():
+        n_outputs = network.layer_units[-1]
+        logits = network.output.constant_logits(target, n_outputs, sample_weight)
+        logits = np.broadcast_to(logits, (len(target), n_outputs))
+        per_sample = network.output.sample_losses(logits, target)
+        return float(np.average(per_sample, weights=sample_weight))
+
+    return loss
 
 
 def evaluate(network, params, validation, score, chunk_bytes):
@@ -114,7 +178,9 @@ def fit_stochastic(
     Runs ``settings.max_iter`` epochs (one if ``settings.incremental``) or
     until ``patience`` runs out, scoring each epoch on ``validation`` when
     given. With early stopping the best epoch's weights end in ``params``.
-    Ctrl-C ends training after a warning, keeping the epochs run.
+    Ctrl-C ends training after a warning, keeping the epochs recorded (an
+    epoch is counted once its record is complete). A minibatch whose sample
+    weights are all 0 is skipped: it has nothing to learn from.
     """
     verbose = settings.verbose
     minibatches = Minibatches(*data, settings.batch_size, settings.shuffle)
@@ -122,17 +188,25 @@ def fit_stochastic(
     stats = LayerStatistics(network) if settings.diagnostics else None
     grad = np.empty_like(params)
     alpha = settings.alpha
+    explosion = ExplosionCheck(
+        history.loss[-1] if history.loss else None, constant_loss(network, data)
+    )
+    epochs_before = len(history.loss)
     start = time.perf_counter()
     Xb = None
     try:
         for _ in range(settings.max_iter):
             accumulated_loss = 0.0
+            n_rows = 0
             for Xb, yb, swb in minibatches.epoch(random_state):
                 batch_loss = network.loss_grad(
                     params, Xb, yb, swb, alpha, grad, ws, stats
                 )
+                if batch_loss is None:  # all its weights are 0
+                    continue
                 optimizer.step(params, grad)
                 accumulated_loss += batch_loss * Xb.shape[0]
+                n_rows += Xb.shape[0]
             # One check per epoch, not per step (where it cost a pass over
             # the parameters): the sum is NaN or inf as soon as one batch's
             # loss or one parameter is. A failed call restores the model, so
@@ -143,17 +217,24 @@ def fit_stochastic(
                     "the training loss or a parameter became non-finite",
                     progress.n_iter,
                 )
-            progress.n_iter += 1
-            progress.t += minibatches.n_samples
-            progress.loss = loss = accumulated_loss / minibatches.n_samples
+            loss = accumulated_loss / max(n_rows, 1)
+            cause = explosion(loss)
+            if cause is not None:
+                diverged(settings, cause, progress.n_iter)
             val_loss = val_score = np.nan
             if validation is not None:
                 val_loss, val_score = evaluate(
                     network, params, validation, score, settings.chunk_bytes
                 )
             history.record(loss, val_loss, val_score, stats)
+            progress.n_iter += 1
+            progress.t += minibatches.n_samples
+            progress.loss = loss
             if verbose:
-                message = f"Iteration {progress.n_iter}, loss = {loss:.8f}"
+                message = (
+                    f"Iteration {progress.n_iter} (epoch {progress.n_iter}/"
+                    f"{settings.max_iter}), loss = {loss:.8f}"
+                )
                 if validation is not None:
                     message += (
                         f", validation score = {val_score:.6f}"
@@ -177,6 +258,11 @@ def fit_stochastic(
                     stacklevel=USER_FRAME,
                 )
     except KeyboardInterrupt:
+        # The interrupt may have landed anywhere in an epoch's bookkeeping:
+        # keep the epochs whose record is complete, and count those.
+        history.align()
+        progress.n_iter = len(history.loss) - epochs_before
+        progress.loss = history.loss[-1] if progress.n_iter else math.nan
         warnings.warn("Training interrupted by user.", stacklevel=USER_FRAME)
 
     # Each batch's loss was computed before its update: make sure the last
@@ -199,37 +285,62 @@ def fit_stochastic(
 
 def fit_lbfgs(network, params, data, settings, history, progress):
     """Full-batch L-BFGS-B on ``data = (X, target, sample_weight)``, one
-    history entry per iteration."""
+    history entry per iteration.
+
+    Ctrl-C ends training after a warning with the last completed
+    iteration's parameters (the starting ones if there was none) and its
+    records, as the stochastic solvers keep their completed epochs.
+    """
     X, target, sample_weight = data
     ws = Workspace(network, X.shape[0], params.dtype)
     stats = LayerStatistics(network) if settings.diagnostics else None
     alpha = settings.alpha
+    explosion = ExplosionCheck(
+        history.loss[-1] if history.loss else None, constant_loss(network, data)
+    )
+    epochs_before = len(history.loss)
+    last_iterate = params.copy()  # what an interrupted fit keeps
     start = time.perf_counter()
 
     def loss_grad(p, grad):
         return network.loss_grad(p, X, target, sample_weight, alpha, grad, ws, stats)
 
-    def on_iteration(loss):
+    def on_iteration(loss, x):
         if not math.isfinite(loss):
             diverged(settings, f"the training loss became {loss}", progress.n_iter)
+        cause = explosion(loss)
+        if cause is not None:
+            diverged(settings, cause, progress.n_iter)
         history.record(loss, stats=stats)
+        last_iterate[...] = x
         progress.n_iter += 1
+        progress.loss = loss
         if settings.verbose:
             print(
-                f"Iteration {len(history.loss)}, loss = {loss:.8f}, "
-                f"time = {time.perf_counter() - start:.2f}s"
+                f"Iteration {progress.n_iter}/{settings.max_iter}, "
+                f"loss = {loss:.8f}, time = {time.perf_counter() - start:.2f}s"
             )
 
-    result = minimize_lbfgs(
-        loss_grad,
-        params,
-        max_iter=settings.max_iter,
-        max_fun=settings.max_fun,
-        tol=settings.tol,
-        callback=on_iteration,
-    )
+    try:
+        result = minimize_lbfgs(
+            loss_grad,
+            params,
+            max_iter=settings.max_iter,
+            max_fun=settings.max_fun,
+            tol=settings.tol,
+            callback=on_iteration,
+        )
+    except KeyboardInterrupt:
+        history.align()
+        progress.n_iter = len(history.loss) - epochs_before
+        progress.loss = history.loss[-1] if progress.n_iter else math.nan
+        params[...] = last_iterate
+        warnings.warn("Training interrupted by user.", stacklevel=USER_FRAME)
+        return progress
     if not (math.isfinite(result.fun) and math.isfinite(params.sum())):
-        diverged(settings, "the loss or a parameter became non-finite", progress.n_iter)
+        diverged(
+            settings, "the loss or a parameter became non-finite", progress.n_iter
+        )
     if result.status != 0:
         warnings.warn(
             f"lbfgs failed to converge after {result.nit} iterations "

@@ -440,9 +440,10 @@ def test_plain_arrays_predict_as_any_other_form_of_the_same_data():
         as_list = np.asarray(data, dtype=np.float64).tolist()
         assert_array_equal(clf.predict_proba(data), clf.predict_proba(as_list), name)
         assert_array_equal(clf.predict(data), clf.predict(as_list), name)
-    with np.errstate(over="ignore", invalid="ignore"):
-        huge = np.full((2, 3), 1e308)  # finite, but its sum overflows
-        assert_array_equal(clf.predict_proba(huge), clf.predict_proba(huge.tolist()))
+    huge = np.full((2, 3), 1e308)  # finite, but its sum overflows
+    for form in (huge, huge.tolist()):  # both ways: the forward pass overflows
+        with pytest.raises(ValueError, match="output overflowed for 2 of 2"):
+            clf.predict_proba(form)
 
     bad = {
         "0 sample": X[:0],
