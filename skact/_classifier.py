@@ -250,12 +250,16 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         -------
         proba : ndarray of shape (n_samples, n_classes)
             In the order of ``classes_``; rows sum to 1 (for a multilabel
-            target, each column is one label's probability).
+            target, each column is one label's probability). None is below
+            the dtype's smallest normal number ``np.finfo(dtype).tiny``.
         """
         return self._predict_logits(X, lambda output, z: output.proba(z, out=z))
 
     def predict_log_proba(self, X):
-        """Log of :meth:`predict_proba`, computed stably from the logits.
+        """Log of :meth:`predict_proba`: finite, at least ``log(tiny)``.
+
+        Probabilities are floored at the dtype's smallest normal number
+        (``np.finfo(dtype).tiny``), so no log-probability is ``-inf``.
 
         Parameters
         ----------

@@ -13,16 +13,22 @@ import numpy as np
 class LayerStatistics:
     """Activation-health counts of the hidden layers, summed over batches.
 
-    A hidden unit is *dead* if its activation derivative stayed below 1e-8
-    for every sample added; a (sample, unit) pair is *saturated* if its
-    derivative is at least 1e-8 but below 1% of the activation's largest
-    derivative (absolute values). Exact zeros, a rectifier's off side, count
-    towards dead units, not saturation. Also: the mean Frobenius norm of each
-    weight matrix's gradient per batch, and the mean and standard deviation of
-    the hidden activations when ``add_values`` is used.
-    """
+    Two stories, two numbers (the articles' lessons, kept apart):
 
-    dead_below = 1e-8
+    - a hidden unit is *dead* if its output was exactly 0 for every sample
+      added: the rectifier story (a ReLU whose input is always negative
+      passes nothing and gets no gradient);
+    - a (sample, unit) pair is *saturated* if the activation's derivative
+      there is below 1% of its largest derivative (absolute values, exact
+      zeros included): the story of the flat regions of sigmoid, tanh,
+      softplus's negative side, ELU's tail... An activation whose derivative
+      is exactly 0 or 1 (ReLU, ``binary_derivative``) has no such region: its
+      zero side is what ``dead`` counts, and it is never saturated.
+
+    Also: the mean Frobenius norm of each weight matrix's gradient per batch,
+    and the mean and standard deviation of the hidden activations when
+    ``add_values`` is used.
+    """
 
     def __init__(self, network):
         self.layer_units = network.layer_units[1:-1]
@@ -39,17 +45,17 @@ class LayerStatistics:
         self._coef_starts = np.cumsum([0, *(a * b for a, b in network.coef_shapes)])
         self._n_coefs = network.n_coefs
         self._ones = {}
-        # Per hidden unit, how many samples had |derivative| >= 1e-8: a view
+        # Per hidden unit, how many samples gave a non-zero output: a view
         # per layer into one buffer, cleared in one call (with a full batch,
         # statistics are read and reset after every step).
         ends = np.cumsum([0, *self.layer_units])
-        self._flowing = np.zeros(ends[-1])
-        self.n_flowing = [self._flowing[a:b] for a, b in zip(ends[:-1], ends[1:])]
+        self._nonzero = np.zeros(ends[-1])
+        self.n_nonzero = [self._nonzero[a:b] for a, b in zip(ends[:-1], ends[1:])]
         self.grad_norm_sum = np.zeros(self.n_layers)
         self.reset()
 
     def reset(self):
-        self._flowing.fill(0)
+        self._nonzero.fill(0)
         # Per hidden layer, pairs with |derivative| < 1% of its maximum.
         self.n_small = [0] * len(self.layer_units)
         self.n_pairs = [0] * len(self.layer_units)
@@ -66,32 +72,37 @@ class LayerStatistics:
             ones = self._ones[n_rows, dtype] = np.ones(n_rows, dtype)
         return ones
 
-    def add_derivative(self, layer, derivative, n_rows, ones=None):
-        """Add a batch's derivatives of hidden ``layer``; None means all ones.
+    def add(self, layer, a, derivative, n_rows, ones=None, scratch=None):
+        """Add a batch of hidden ``layer``: its outputs ``a`` and derivatives
+        (None: the identity's, all 1).
 
-        Overwrites ``derivative``: the engine's derivative buffer is rewritten
-        on every batch and not read again after this. ``ones``, if given, is
-        ``n_rows`` ones in the derivative's dtype.
+        Overwrites ``derivative`` (or writes ``scratch``, an array like ``a``,
+        when there is none): the engine's derivative buffer is rewritten on
+        every batch and not read again after this. ``ones``, if given, is
+        ``n_rows`` ones in ``a``'s dtype.
         """
         self.n_pairs[layer] += n_rows * self.layer_units[layer]
-        if derivative is None:  # identity: slope 1 everywhere
-            self.n_flowing[layer] += n_rows
-            return
         # Per-unit counts come from a product with ones: BLAS sums columns
         # far faster than NumPy reduces along short rows.
         if ones is None:
-            ones = self._ones_for(n_rows, derivative.dtype)
+            ones = self._ones_for(n_rows, a.dtype)
         if self._zero_or_one[layer]:
-            self.n_flowing[layer] += np.dot(ones, derivative)
+            # 1 exactly where the output is non-zero: one product counts it.
+            self.n_nonzero[layer] += np.dot(ones, derivative)
             return
-        magnitude = derivative
-        if not self._non_negative[layer]:
-            magnitude = np.abs(derivative, out=derivative)
-        self.n_small[layer] += np.count_nonzero(magnitude < self.saturated_below[layer])
-        flowing = np.greater_equal(
-            magnitude, self.dead_below, out=magnitude, casting="unsafe"
-        )
-        self.n_flowing[layer] += np.dot(ones, flowing)
+        if derivative is not None:
+            magnitude = derivative
+            if not self._non_negative[layer]:
+                magnitude = np.abs(derivative, out=derivative)
+            self.n_small[layer] += np.count_nonzero(
+                magnitude < self.saturated_below[layer]
+            )
+            scratch = derivative
+        if scratch is None:
+            nonzero = a != 0
+        else:
+            nonzero = np.not_equal(a, 0, out=scratch, casting="unsafe")
+        self.n_nonzero[layer] += np.dot(ones, nonzero)
 
     def add_gradient(self, grad):
         """Add a batch's weight-gradient norms, from the flat gradient."""
@@ -114,17 +125,13 @@ class LayerStatistics:
         )
 
     def dead_fraction(self):
-        return [float((n.size - np.count_nonzero(n)) / n.size) for n in self.n_flowing]
+        return [float((n.size - np.count_nonzero(n)) / n.size) for n in self.n_nonzero]
 
     def saturated_fraction(self):
-        # Pairs below 1% of the maximum, less those below 1e-8 (which
-        # n_small may miss where 1% of the maximum is below 1e-8).
         return [
-            0.0
-            if zero_or_one
-            else float(max(small - (pairs - flowing.sum()), 0) / max(pairs, 1))
-            for small, pairs, flowing, zero_or_one in zip(
-                self.n_small, self.n_pairs, self.n_flowing, self._zero_or_one
+            0.0 if zero_or_one else float(small / max(pairs, 1))
+            for small, pairs, zero_or_one in zip(
+                self.n_small, self.n_pairs, self._zero_or_one
             )
         ]
 

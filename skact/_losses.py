@@ -93,6 +93,19 @@ def log_softmax(z, out=None):
     return out
 
 
+def _floored(proba):
+    """Probabilities floored, in place, at the dtype's smallest normal number.
+
+    A probability that underflows to 0 would have the log-probability -inf.
+    Floored, every probability is positive and every log-probability, the log
+    of the floored probability (as scikit-learn's ``predict_log_proba`` is the
+    log of its ``predict_proba``), finite: at least -708.4 in float64, -87.3
+    in float32. A row's sum moves by at most ``n_classes`` times that number
+    (1e-307 in float64), far below rounding.
+    """
+    return np.maximum(proba, np.finfo(proba.dtype).tiny, out=proba)
+
+
 class SoftmaxCrossEntropy:
     """Softmax output with categorical cross-entropy; targets are class indices.
 
@@ -102,10 +115,10 @@ class SoftmaxCrossEntropy:
     name = "softmax"
 
     def proba(self, logits, out=None):
-        return softmax(logits, out=out)
+        return _floored(softmax(logits, out=out))
 
     def log_proba(self, logits, out=None):
-        return log_softmax(logits, out=out)
+        return np.log(self.proba(logits, out=out), out=out)
 
     def sample_losses(self, logits, target):
         """Cross-entropy of each sample; ``logits`` is unchanged."""
@@ -152,10 +165,10 @@ class SigmoidBinaryCrossEntropy:
     name = "logistic"
 
     def proba(self, logits, out=None):
-        return special.expit(logits, out=out)
+        return _floored(special.expit(logits, out=out))
 
     def log_proba(self, logits, out=None):
-        return special.log_expit(logits, out=out)
+        return np.log(self.proba(logits, out=out), out=out)
 
     def sample_losses(self, logits, target):
         # log(1 + e^z) - y z is the binary cross-entropy of sigmoid(z), finite

@@ -244,7 +244,7 @@ class Network:
             if derivative is not None:
                 delta_prev *= derivative
             if stats is not None:
-                stats.add_derivative(i - 1, derivative, n, buf.ones_rows)
+                stats.add(i - 1, a_prev, derivative, n, buf.ones_rows, buf.deriv[i - 1])
             delta = delta_prev
         if sp.issparse(X):
             coef_grads[0][...] = X.T @ delta

@@ -33,8 +33,9 @@ and, optionally:
     ``True`` if ``f'(z) >= 0`` everywhere (``f`` never decreases): the
     diagnostics then skip taking absolute values. Defaults to ``False``.
 ``binary_derivative`` (bool)
-    ``True`` if ``f'(z)`` is exactly 0 or 1 everywhere (ReLU): such a unit is
-    dead or passing, never saturated. Defaults to ``False``.
+    ``True`` if ``f'(z)`` is 1 where the output is non-zero and 0 where it is 0
+    (ReLU): such a unit is dead or passing, never saturated. Defaults to
+    ``False``.
 
 The built-ins may also define ``forward_and_derivative(z, out,
 derivative_out)``, which training calls instead of ``forward`` when it can

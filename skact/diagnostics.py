@@ -30,13 +30,16 @@ def activation_statistics(estimator, X):
         One dict per hidden layer, input side first, with keys:
 
         - ``"activation"``: the layer's activation name;
-        - ``"dead_fraction"``: the fraction of the layer's units whose
-          activation derivative is below 1e-8 for every sample of ``X``
-          (dead units: no gradient reaches their weights);
+        - ``"dead_fraction"``: the fraction of the layer's units whose output
+          is exactly 0 for every sample of ``X``: the rectifier story (a dead
+          ReLU passes nothing, and no gradient reaches its weights);
         - ``"saturated_fraction"``: the fraction of (sample, unit) pairs whose
-          derivative is at least 1e-8 but below 1% of the activation's largest
-          derivative (``max_derivative``). Exact zeros, a rectifier's inactive
-          side, are not counted: they are what ``dead_fraction`` measures;
+          derivative is below 1% of the activation's largest derivative
+          (``max_derivative``), exact zeros included: the flat regions of a
+          sigmoid, tanh, softplus's negative side or ELU's tail. Always 0 for
+          an activation whose derivative is exactly 0 or 1 (ReLU,
+          ``binary_derivative``): its off side is what ``dead_fraction``
+          counts;
         - ``"mean"``, ``"std"``: the mean and standard deviation of the
           layer's activation values over all (sample, unit) pairs.
 
@@ -74,8 +77,8 @@ def activation_statistics(estimator, X):
         for i, act in enumerate(network.activations):
             z = buf.z[i] if act.needs_z else None
             a = buf.a[i]
-            stats.add_derivative(i, act.derivative(z, a, out=buf.deriv[i]), m)
             stats.add_values(i, a)
+            stats.add(i, a, act.derivative(z, a, out=buf.deriv[i]), m)
     return [
         {
             "activation": activation_name(act),

@@ -183,20 +183,52 @@ def test_dead_units_are_counted_and_stay_dead(moons):
 
 def test_saturation_follows_its_definition():
     # An identity first layer (W = I, b = 0) makes z = X, so the sigmoid's
-    # derivative at each sample is known.
+    # derivative at each sample is known: saturated where below 1% of its
+    # largest (1/4), exact zeros included.
     X = np.array([[0.0, 7.0], [1.0, -8.0], [-6.5, 20.0], [3.0, 0.5]])
     clf = hand_set("sigmoid", np.eye(2), np.zeros(2))
     s = special.expit(X)
     d = s * (1 - s)
-    saturated = (d >= 1e-8) & (d < 0.01 * 0.25)
-    # Column 1 holds z = 20, whose slope 2e-9 is "zero", not saturated.
-    assert saturated.sum() == 3 and d[2, 1] < 1e-8
+    saturated = d < 0.01 * 0.25
+    # z = 20's slope, 2e-9, counts: the unit is as flat there as can be.
+    assert saturated.sum() == 4 and d[2, 1] < 1e-8
     (stats,) = activation_statistics(clf, X)
     assert stats["activation"] == "sigmoid"
     assert stats["saturated_fraction"] == saturated.mean()
-    assert stats["dead_fraction"] == 0.0
+    assert stats["dead_fraction"] == 0.0  # a sigmoid's output is never 0
     np.testing.assert_allclose(stats["mean"], s.mean(), rtol=1e-12)
     np.testing.assert_allclose(stats["std"], s.std(), rtol=1e-12)
+
+
+def test_a_deeply_saturated_sigmoid_layer_is_saturated_not_dead(moons):
+    # Weights scaled by 1e3 put every pre-activation far out on the flat
+    # tails (|z| in the hundreds): saturated everywhere, dead nowhere.
+    X, y = moons
+    clf = fit_quietly(
+        ActivationMLPClassifier((8,), activation="sigmoid", random_state=0), X, y
+    )
+    clf.coefs_[0] *= 1e3
+    clf.intercepts_[0] *= 1e3
+    z = X @ clf.coefs_[0] + clf.intercepts_[0]
+    assert np.mean(np.abs(z) > 11) > 0.99  # sigmoid'(11) < 0.01 * 1/4
+    (stats,) = activation_statistics(clf, X)
+    assert stats["saturated_fraction"] == np.mean(np.abs(z) > np.log(400))
+    assert stats["saturated_fraction"] > 0.99
+    assert stats["dead_fraction"] == 0.0
+
+
+def test_a_dead_relu_layer_is_dead_not_saturated(moons):
+    # Intercepts of -100 against inputs of order 1: every unit outputs 0 for
+    # every sample.
+    X, y = moons
+    clf = fit_quietly(
+        ActivationMLPClassifier((8,), activation="relu", random_state=0), X, y
+    )
+    clf.intercepts_[0][:6] = -100.0
+    (stats,) = activation_statistics(clf, X)
+    z = X @ clf.coefs_[0] + clf.intercepts_[0]
+    assert stats["dead_fraction"] == np.mean(~(z > 0).any(axis=0)) == 6 / 8
+    assert stats["saturated_fraction"] == 0.0
 
 
 def test_user_activation_saturation_uses_its_largest_slope():
@@ -206,7 +238,7 @@ def test_user_activation_saturation_uses_its_largest_slope():
     X = np.linspace(-8, 8, 41)[:, None]
     clf = hand_set(act, np.eye(1), np.zeros(1))
     d = act.derivative(X, act.forward(X))
-    expected = ((d >= 1e-8) & (d < 0.01 * 1.0)).mean()
+    expected = (d < 0.01 * 1.0).mean()
     assert 0 < expected < 1
     assert activation_statistics(clf, X)[0]["saturated_fraction"] == expected
 
@@ -245,7 +277,10 @@ def test_statistics_match_a_hand_forward_pass(moons):
         np.testing.assert_allclose(s["mean"], a.mean(), rtol=1e-10)
         np.testing.assert_allclose(s["std"], a.std(), rtol=1e-10)
     d1 = 1 - a1**2
-    assert stats[0]["saturated_fraction"] == ((d1 >= 1e-8) & (d1 < 0.01)).mean()
+    assert stats[0]["saturated_fraction"] == (d1 < 0.01).mean()
+    # ELU: slope alpha e^z < 1% of its largest (1) where z < log(0.01).
+    assert stats[1]["saturated_fraction"] == (z2 < np.log(0.01)).mean()
+    assert stats[1]["dead_fraction"] == np.mean(~(a2 != 0).any(axis=0))
 
 
 def test_identity_layers_are_never_dead_or_saturated(moons):
@@ -301,10 +336,11 @@ def test_get_activation_objects_have_max_derivative():
 
 
 @pytest.mark.parametrize("declared", [False, True])
-def test_user_activation_properties_change_no_number(moons, declared):
-    # non_negative_derivative and binary_derivative only let the diagnostics
-    # skip work: a user's ReLU reports what the built-in reports, declared or
-    # not, in training and on data.
+def test_user_activation_properties_say_what_kind_of_activation_it_is(moons, declared):
+    # Declaring binary_derivative makes a user's ReLU report what the built-in
+    # reports, in training and on data. Undeclared, its flat zero side counts
+    # as saturated too (it might be a saturating activation); the dead units,
+    # gradients and weights are the same.
     X, y = moons
     fitted = []
     for activation in ("relu", PlainReLU(declared)):
@@ -313,12 +349,18 @@ def test_user_activation_properties_change_no_number(moons, declared):
         )
         fitted.append(fit_quietly(clf, X, y))
     builtin, user = fitted
-    for key in ("dead_fraction", "saturated_fraction", "grad_norm"):
+    for key in ("dead_fraction", "grad_norm"):
         np.testing.assert_array_equal(builtin.history_[key], user.history_[key])
-    assert activation_statistics(user, X) == [
-        {**layer, "activation": "PlainReLU"}
-        for layer in activation_statistics(builtin, X)
-    ]
+    ours, theirs = activation_statistics(builtin, X), activation_statistics(user, X)
+    if declared:
+        np.testing.assert_array_equal(
+            builtin.history_["saturated_fraction"], user.history_["saturated_fraction"]
+        )
+        assert theirs == [{**layer, "activation": "PlainReLU"} for layer in ours]
+        return
+    a1 = np.maximum(X @ user.coefs_[0] + user.intercepts_[0], 0)
+    assert theirs[0]["saturated_fraction"] == np.mean(a1 == 0) > 0
+    assert theirs[0]["dead_fraction"] == ours[0]["dead_fraction"]
 
 
 @pytest.mark.parametrize("n_outputs", [1, 3])
