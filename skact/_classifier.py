@@ -325,7 +325,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             # then be all ones. Refuse rather than guess.
             raise ValueError(
                 "A multilabel indicator y must hold only 0 and 1 (or False and "
-                f"True); got the values {np.unique(y).tolist()}."
+                f"True); got the values {_few(np.unique(y))}."
             )
 
         if first_pass:
@@ -341,10 +341,14 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
                 new_classes = np.unique(y)
             if not multilabel and len(new_classes) < 2:
                 where = "classes" if incremental else "the data"
+                found = (
+                    f"only one class: {new_classes[0]!r}"
+                    if len(new_classes)
+                    else "no class at all"
+                )
                 raise ValueError(
                     f"{type(self).__name__} needs samples of at least 2 classes "
-                    f"in the data, but {where} contains only one class: "
-                    f"{new_classes[0]!r}."
+                    f"in the data, but {where} contains {found}."
                 )
         else:
             new_classes = self.classes_
@@ -354,7 +358,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
                 kind = "a multilabel" if multilabel else "a single-label"
                 raise ValueError(
                     f"y is {kind} target unlike the one the model was fitted on "
-                    f"(classes_={new_classes.tolist()}); set warm_start=False to "
+                    f"(classes_={_few(new_classes)}); set warm_start=False to "
                     "refit."
                 )
             if (
@@ -363,23 +367,23 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
                 and not np.array_equal(_unique_classes(classes), new_classes)
             ):
                 raise ValueError(
-                    f"classes={list(classes)} is not the same as on the last call "
-                    f"(classes_={new_classes.tolist()})."
+                    f"classes={_few(classes)} is not the same as on the last call "
+                    f"(classes_={_few(new_classes)})."
                 )
             if not incremental and not multilabel:
                 if not np.array_equal(np.unique(y), new_classes):
                     raise ValueError(
                         "warm_start can only be used where `y` has the same "
                         "classes as in the previous call to fit. Previously got "
-                        f"{new_classes}, `y` has {np.unique(y)}."
+                        f"{_few(new_classes)}, `y` has {_few(np.unique(y))}."
                     )
 
         if not multilabel:
             unknown = np.setdiff1d(np.unique(y), new_classes)
             if unknown.size:
                 raise ValueError(
-                    f"`y` has classes {unknown.tolist()} that are not in classes_ "
-                    f"{new_classes.tolist()}."
+                    f"`y` has classes {_few(unknown)} that are not in classes_ "
+                    f"{_few(new_classes)}."
                 )
             y = np.searchsorted(new_classes, y)
         self.classes_ = new_classes
@@ -449,12 +453,26 @@ def _comparable_kind(label_type):
 
 def _unique_classes(classes):
     """The sorted unique values of partial_fit's ``classes``, validated."""
+    if isinstance(classes, (set, frozenset, dict)) or np.ndim(classes) != 1:
+        raise TypeError(
+            "classes must be a 1-d array-like (a list or an array) of the "
+            f"labels; got a {type(classes).__name__}."
+        )
     classes = column_or_1d(classes)
     _check_label_types(classes, "classes")
     # NaN != NaN: such a class could never be matched by a label.
     if classes.dtype.kind in "fcO" and any(c != c for c in classes):
-        raise ValueError(f"classes must not contain NaN; got {classes}.")
+        raise ValueError(f"classes must not contain NaN; got {_few(classes)}.")
     return np.unique(classes)
+
+
+def _few(values, most=5):
+    """``values`` as a list that shows at most ``most`` of them: an error
+    message should not print every label of a large array."""
+    values = np.asarray(values, dtype=object).ravel().tolist()
+    shown = ", ".join(repr(v) for v in values[:most])
+    more = f", ... ({len(values)} in all)" if len(values) > most else ""
+    return f"[{shown}{more}]"
 
 
 def _predicted_indices(output, logits):

@@ -183,6 +183,13 @@ def validation_split(X, target, sample_weight, fraction, random_state, stratify)
             "The validation set is too small. Increase 'validation_fraction' "
             "or the size of your dataset."
         )
+    for part, weights in (("validation", sw_val), ("training", sw_train)):
+        if weights is not None and not weights.sum() > 0:
+            raise ValueError(
+                f"Every sample of early stopping's {part} split has weight 0: "
+                "it cannot be scored. Give more samples a positive weight, or "
+                "change validation_fraction or random_state."
+            )
     return (X_train, t_train, sw_train), (X_val, t_val, sw_val)
 
 

@@ -155,21 +155,39 @@ class OutAdapter:
             return math.sqrt(6.0 / (fan_in + fan_out))
         return float(bound(fan_in, fan_out))
 
-    def _store(self, method, result, like, out):
+    def _store(self, method, result, inputs, out):
         # An array of the input's shape, or a scalar (a derivative may well be
-        # a constant); stored in the input's dtype.
+        # a constant), of real numbers, finite wherever the inputs are;
+        # stored in the input's dtype. A user's mistake is reported as such,
+        # not later as a diverging fit.
+        like = inputs[-1]
         result = np.asarray(result)
         if result.shape not in (like.shape, ()):
             raise ValueError(
                 f"Activation {self.name!r}: {method} returned an array of shape "
                 f"{result.shape} for an input of shape {like.shape}."
             )
+        if result.dtype.kind not in "biuf":
+            raise TypeError(
+                f"Activation {self.name!r}: {method} returned {result.dtype} "
+                "values; it must return real numbers (float)."
+            )
+        # Checked before writing: ``out`` may be the input itself.
+        if not np.isfinite(result).all() and all(
+            x is None or np.isfinite(x).all() for x in inputs
+        ):
+            raise ValueError(
+                f"Activation {self.name!r}: {method} returned NaN or infinite "
+                "values for finite inputs. Check its formula (e.g. guard exp "
+                "and divisions against large or zero arguments)."
+            )
         out = _result(out, like)
         out[...] = result
         return out
 
     def forward(self, z, out=None):
-        return self._store("forward", self.activation.forward(z), z, out)
+        return self._store("forward", self.activation.forward(z), (z,), out)
 
     def derivative(self, z, a, out=None):
-        return self._store("derivative", self.activation.derivative(z, a), a, out)
+        result = self.activation.derivative(z, a)
+        return self._store("derivative", result, (z, a), out)
