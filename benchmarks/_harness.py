@@ -53,7 +53,7 @@ def parse_args(description, cases, argv=None):
         ``args.cases`` and ``args.dtypes`` are lists; ``args.repeats`` is an
         int (3 with ``--quick`` unless ``--repeats`` was given, else 5).
     """
-    epilog = "cases:\n" + "\n".join(f"  {k:<12} {v}" for k, v in cases.items())
+    epilog = "cases:\n" + "\n".join(f"  {k:<14} {v}" for k, v in cases.items())
     parser = argparse.ArgumentParser(
         description=description,
         epilog=epilog,
@@ -208,7 +208,7 @@ class Table:
     """
 
     columns = (
-        ("case", "<15"),
+        ("case", "<18"),
         ("dtype", "<8"),
         ("skact s", ">9"),
         ("ref s", ">9"),

@@ -1,10 +1,12 @@
-"""Training speed of skact against scikit-learn's MLPClassifier (and PyTorch).
+"""Training speed of skact against scikit-learn's MLPClassifier and MLPRegressor
+(and PyTorch).
 
 Run from the repository root::
 
     python benchmarks/bench_fit.py                      # every case, 5 repeats
     python benchmarks/bench_fit.py --cases a,b --quick  # 3 repeats
     python benchmarks/bench_fit.py --cases a --profile  # cProfile, no timing
+    python benchmarks/bench_fit.py --cases reg_b,reg_c,poisson  # regressors
 
 Every ratio is skact's median time over the reference's, both measured in this
 process, interleaved, after one warm-up each; a row passes when the ratio is at
@@ -27,12 +29,18 @@ from _harness import (
     profile,
     quiet,
 )
-from sklearn.datasets import make_circles, make_classification, make_moons
-from sklearn.neural_network import MLPClassifier
+from sklearn.datasets import (
+    make_circles,
+    make_classification,
+    make_moons,
+    make_regression,
+)
+from sklearn.metrics import d2_tweedie_score, r2_score
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
-from skact import ActivationMLPClassifier
+from skact import ActivationMLPClassifier, ActivationMLPRegressor
 from skact._threads import blas_threads_for
 
 CASES = {
@@ -50,6 +58,12 @@ CASES = {
     "partial_fit": "4 passes of 20 partial_fit calls over 1000-row chunks of case b",
     "diag_a": "case a, diagnostics=True vs False (issue 4)",
     "diag_b": "case b, diagnostics=True vs False (issue 4)",
+    "reg_b": "regression 20000x20, (64, 64), Adam, batch 200, 20 epochs",
+    "reg_c": "regression 50000x50, (128, 128), batch 256, 10 epochs, float32",
+    "poisson": "Poisson loss, counts on reg_b's inputs, as reg_b",
+    "torch_reg_b": "case reg_b against a plain PyTorch loop (alpha=0)",
+    "torch_reg_c": "case reg_c against a plain PyTorch loop (alpha=0)",
+    "torch_poisson": "case poisson against a plain PyTorch loop (alpha=0)",
 }
 
 # -- data ------------------------------------------------------------------
@@ -57,7 +71,10 @@ _DATA = {}
 
 
 def dataset(name, dtype):
-    """Standardised ``(X, y)`` of a case, C-contiguous in ``dtype``."""
+    """Standardised ``(X, y)`` of a case, C-contiguous in ``dtype`` (a
+    regression target in ``dtype`` too; class labels as they are)."""
+    if name in ("reg_b", "reg_c", "poisson"):
+        return regression_dataset(name, dtype)
     if name not in _DATA:
         if name == "a":
             X, y = make_circles(500, noise=0.1, factor=0.5, random_state=0)
@@ -78,6 +95,43 @@ def dataset(name, dtype):
     return np.ascontiguousarray(X, dtype=dtype), y
 
 
+#: make_regression's noise: a linear target with 10 informative features
+#: (std 143; 177 for reg_c) plus noise of std 20: the noise-free target
+#: scores R^2 0.980 (0.987), near which both libraries' fits land, so a fit
+#: that is faster but worse shows in the R^2 column.
+REGRESSION_NOISE = 20.0
+
+
+def regression_dataset(name, dtype):
+    """``(X, y)`` of a regression case, both standardised but Poisson counts.
+
+    The target is standardised too (make_regression's has a std of 143),
+    as one should for an MLP, so losses are of order 1. Both libraries also
+    train on the raw target (reg_b, float32: R^2 0.980 for both), so this
+    changes no verdict. Poisson counts are drawn as
+    ``y ~ Poisson(exp(X @ w / |w|))`` on reg_b's standardised inputs, a fixed
+    ``w`` (``default_rng(0)``): the log-mean has std 1, the mean count is 1.66
+    (max 64), and the true mean scores R^2 0.75, D^2 0.62 (the fits, ~0.79 and
+    ~0.65 on the training data, overfit it a little).
+    """
+    if name not in _DATA:
+        if name == "poisson":
+            X, _ = regression_dataset("reg_b", np.float64)
+            rng = np.random.default_rng(0)
+            w = rng.standard_normal(X.shape[1])
+            y = rng.poisson(np.exp(X @ w / np.linalg.norm(w))).astype(np.float64)
+            _DATA[name] = X, y
+        else:
+            n_samples, n_features = {"reg_b": (20000, 20), "reg_c": (50000, 50)}[name]
+            X, y = make_regression(
+                n_samples, n_features, noise=REGRESSION_NOISE, random_state=0
+            )
+            y = StandardScaler().fit_transform(y.reshape(-1, 1)).ravel()
+            _DATA[name] = StandardScaler().fit_transform(X), y
+    X, y = _DATA[name]
+    return np.ascontiguousarray(X, dtype=dtype), y.astype(dtype)
+
+
 # -- estimators ------------------------------------------------------------
 NETWORKS = {
     "a": {
@@ -90,6 +144,9 @@ NETWORKS = {
     "c": {"hidden_layer_sizes": (128, 128), "batch_size": 256, "max_iter": 10},
     "wide": {"hidden_layer_sizes": (512, 512), "batch_size": 1024, "max_iter": 3},
 }
+# The regression cases train the classification cases' networks.
+NETWORKS["reg_b"] = NETWORKS["poisson"] = NETWORKS["b"]
+NETWORKS["reg_c"] = NETWORKS["c"]
 
 
 def settings(network, **overrides):
@@ -132,11 +189,17 @@ class VsSklearn:
     note: str = ""
     # Short cases (tens of ms) swing between a fast and a slow mode on a
     # shared machine: more repeats keep the median steady.
-    min_repeats: int = 5
+    min_repeats: int = 1
     warmup_overrides: dict = field(default_factory=lambda: {"max_iter": 1})
     # Also time the fit's matrix products alone (the floor of any engine
     # built on the same BLAS) and note their share of scikit-learn's time.
     floor: bool = False
+    ours: type = ActivationMLPClassifier
+    ref: type = MLPClassifier
+    dtypes: tuple | None = None  # the only dtypes the case runs in; None: any
+
+    def runs_in(self, dtype):
+        return self.dtypes is None or np.dtype(dtype) in self.dtypes
 
 
 VS_SKLEARN = {
@@ -163,19 +226,58 @@ VS_SKLEARN = {
     "lbfgs_b": VsSklearn(
         "b", settings("b", solver="lbfgs", max_iter=100), 0.5, per_iteration=True
     ),
+    "reg_b": VsSklearn(
+        "reg_b",
+        settings("reg_b"),
+        0.5,
+        floor=True,
+        ours=ActivationMLPRegressor,
+        ref=MLPRegressor,
+    ),
+    "reg_c": VsSklearn(
+        "reg_c",
+        settings("reg_c"),
+        0.5,
+        floor=True,
+        ours=ActivationMLPRegressor,
+        ref=MLPRegressor,
+        dtypes=(np.dtype(np.float32),),
+    ),
+    "poisson": VsSklearn(
+        "poisson",
+        settings("poisson", loss="poisson"),
+        0.5,
+        ours=ActivationMLPRegressor,
+        ref=MLPRegressor,
+    ),
 }
 
 
+def quality_notes(case, X, y, ours, ref):
+    """Notes on what the accuracy columns hold for a regression case: R^2,
+    and for the Poisson loss also D^2 (the fraction of Poisson deviance
+    explained). ``ours`` and ``ref`` are predictions."""
+    if not issubclass(case.ours, ActivationMLPRegressor):
+        return []
+    notes = ["acc = R^2"]
+    if case.params.get("loss") == "poisson":
+        d2 = [d2_tweedie_score(y, p, power=1) for p in (ours, ref)]
+        notes.append(f"D^2 {d2[0]:.4f} vs {d2[1]:.4f}")
+    return notes
+
+
 def run_vs_sklearn(name, case, dtype, repeats, table):
+    if not case.runs_in(dtype):
+        return
     X, y = dataset(case.data, dtype)
     warm = {**case.params, **case.warmup_overrides}
     contenders = {
-        "skact": fitter(ActivationMLPClassifier, X, y, case.params),
-        "sklearn": fitter(MLPClassifier, X, y, case.params),
+        "skact": fitter(case.ours, X, y, case.params),
+        "sklearn": fitter(case.ref, X, y, case.params),
     }
     warmups = {
-        "skact": fitter(ActivationMLPClassifier, X, y, warm),
-        "sklearn": fitter(MLPClassifier, X, y, warm),
+        "skact": fitter(case.ours, X, y, warm),
+        "sklearn": fitter(case.ref, X, y, warm),
     }
     if case.floor:
         contenders["products"] = warmups["products"] = fit_products(case.params, X, y)
@@ -184,6 +286,9 @@ def run_vs_sklearn(name, case, dtype, repeats, table):
     )
     ours, ref = medians["skact"], medians["sklearn"]
     notes = [case.note] if case.note else []
+    notes += quality_notes(
+        case, X, y, fitted["skact"].predict(X), fitted["sklearn"].predict(X)
+    )
     if case.floor:
         notes.append(f"products alone {medians['products'] / ref:.2f}")
     if case.per_iteration:
@@ -209,14 +314,30 @@ def run_vs_sklearn(name, case, dtype, repeats, table):
 
 
 # -- PyTorch -----------------------------------------------------------------
-def torch_fitter(torch, X, y, params):
+#: PyTorch's loss matching each skact loss: the same value and gradient
+#: (half the mean squared error; ``exp(z) - y z``, whose gradient is half the
+#: Poisson deviance's).
+TORCH_LOSSES = {
+    "log_loss": lambda F, z, y: F.cross_entropy(z, y),
+    "squared_error": lambda F, z, y: 0.5 * F.mse_loss(z, y),
+    "poisson": lambda F, z, y: F.poisson_nll_loss(z, y, log_input=True, full=False),
+}
+
+
+def torch_fitter(torch, X, y, params, loss="log_loss"):
     """A plain PyTorch training loop with the network, Adam settings, batch
     size, epoch count and per-epoch shuffling of ``params``; no L2 penalty.
-    The callable returns the training accuracy."""
+    The callable returns the training accuracy (classification) or R^2 of
+    the predictions (regression; ``exp`` of the output for Poisson)."""
     tdtype = torch.float64 if X.dtype == np.float64 else torch.float32
     Xt = torch.from_numpy(X)
-    yt = torch.from_numpy(np.asarray(y, dtype=np.int64))
-    n_classes = int(yt.max()) + 1
+    if loss == "log_loss":
+        yt = torch.from_numpy(np.asarray(y, dtype=np.int64))
+        n_outputs = int(yt.max()) + 1
+    else:
+        yt = torch.from_numpy(np.ascontiguousarray(y, dtype=X.dtype).reshape(-1, 1))
+        n_outputs = 1
+    loss_fn = TORCH_LOSSES[loss]
     batch, epochs = params["batch_size"], params["max_iter"]
     beta_1, beta_2 = params.get("beta_1", 0.9), params.get("beta_2", 0.999)
     lr, eps = params.get("learning_rate_init", 0.001), params.get("epsilon", 1e-8)
@@ -227,7 +348,7 @@ def torch_fitter(torch, X, y, params):
         for units in params["hidden_layer_sizes"]:
             layers += [torch.nn.Linear(fan_in, units), torch.nn.ReLU()]
             fan_in = units
-        model = torch.nn.Sequential(*layers, torch.nn.Linear(fan_in, n_classes))
+        model = torch.nn.Sequential(*layers, torch.nn.Linear(fan_in, n_outputs))
         model.to(tdtype)
         optimizer = torch.optim.Adam(
             model.parameters(), lr=lr, betas=(beta_1, beta_2), eps=eps
@@ -240,36 +361,56 @@ def torch_fitter(torch, X, y, params):
             for start in range(0, n, batch):
                 rows = order[start : start + batch]
                 optimizer.zero_grad(set_to_none=True)
-                loss = torch.nn.functional.cross_entropy(model(Xt[rows]), yt[rows])
-                loss.backward()
+                batch_loss = loss_fn(torch.nn.functional, model(Xt[rows]), yt[rows])
+                batch_loss.backward()
                 optimizer.step()
-                epoch_loss += loss.item() * len(rows)
+                epoch_loss += batch_loss.item() * len(rows)
         with torch.no_grad():
-            return (model(Xt).argmax(dim=1) == yt).double().mean().item()
+            z = model(Xt)
+            if loss == "log_loss":
+                return (z.argmax(dim=1) == yt).double().mean().item()
+            predicted = (z.exp() if loss == "poisson" else z).numpy().ravel()
+            return r2_score(y, predicted)
 
     return fit
 
 
-def run_vs_torch(name, data, dtype, repeats, table):
+#: Torch case name to the scikit-learn case whose data and settings it
+#: takes (with ``alpha=0``).
+TORCH_CASES = {
+    "torch_a": "a",
+    "torch_c": "c",
+    "torch_reg_b": "reg_b",
+    "torch_reg_c": "reg_c",
+    "torch_poisson": "poisson",
+}
+
+
+def run_vs_torch(name, case, dtype, repeats, table):
     torch = optional_torch()
     if torch is None:
         print(f"{name}: skipped, torch is not installed")
         return
-    X, y = dataset(data, dtype)
-    params = settings(data, alpha=0.0)
+    if not case.runs_in(dtype):
+        return
+    X, y = dataset(case.data, dtype)
+    params = {**case.params, "alpha": 0.0}
     warm = {**params, "max_iter": 1}
+    loss = params.get("loss", "log_loss")
+    regression = issubclass(case.ours, ActivationMLPRegressor)
+    note = "acc = R^2; " if regression else ""
 
     def race():
         """Interleaved medians and fitted models of skact and torch."""
         return interleaved(
             {
-                "skact": fitter(ActivationMLPClassifier, X, y, params),
-                "torch": torch_fitter(torch, X, y, params),
+                "skact": fitter(case.ours, X, y, params),
+                "torch": torch_fitter(torch, X, y, params, loss),
             },
             repeats,
             warmups={
-                "skact": fitter(ActivationMLPClassifier, X, y, warm),
-                "torch": torch_fitter(torch, X, y, warm),
+                "skact": fitter(case.ours, X, y, warm),
+                "torch": torch_fitter(torch, X, y, warm, loss),
             },
         )
 
@@ -284,7 +425,7 @@ def run_vs_torch(name, data, dtype, repeats, table):
         0.7,
         acc=fitted["skact"].score(X, y),
         acc_ref=fitted["torch"],
-        note=f"torch default threads={threads}; alpha=0",
+        note=f"{note}torch default threads={threads}; alpha=0",
     )
     # Context: torch's OpenMP threads slow tiny layers down badly when the
     # machine is busy, so also show torch on one thread (no target).
@@ -301,7 +442,7 @@ def run_vs_torch(name, data, dtype, repeats, table):
         "torch 1 thread",
         acc=fitted["skact"].score(X, y),
         acc_ref=fitted["torch"],
-        note="context: torch.set_num_threads(1)",
+        note=f"{note}context: torch.set_num_threads(1)",
     )
 
 
@@ -338,8 +479,13 @@ def matmul_steps(units, batch, dtype, n_steps):
 def fit_shape(params, X, y):
     """``(units, batch, n_steps)`` of a stochastic fit with ``params`` on
     ``(X, y)``: skact's layer sizes, the batch size and the number of steps
-    (every batch taken as full)."""
-    units = [X.shape[1], *params["hidden_layer_sizes"], len(np.unique(y))]
+    (every batch taken as full). A float ``y`` is a regression target (one
+    output per column), any other holds class labels (one unit per class)."""
+    if y.dtype.kind == "f":
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+    else:
+        n_outputs = len(np.unique(y))
+    units = [X.shape[1], *params["hidden_layer_sizes"], n_outputs]
     batch = min(params["batch_size"], X.shape[0])
     return units, batch, params["max_iter"] * -(-X.shape[0] // batch)
 
@@ -528,13 +674,16 @@ def run_diagnostics(name, data, dtype, repeats, table):
 # -- profiling ----------------------------------------------------------------
 def profile_case(name, dtype):
     """cProfile one skact fit and one scikit-learn fit of a case."""
-    if name in VS_SKLEARN:
-        case = VS_SKLEARN[name]
+    estimators = (ActivationMLPClassifier, MLPClassifier)
+    if name in VS_SKLEARN or name in TORCH_CASES:
+        case = VS_SKLEARN[TORCH_CASES.get(name, name)]
+        if not case.runs_in(dtype):
+            return
         X, y = dataset(case.data, dtype)
         params = case.params
-    elif name in ("wide", "torch_a", "torch_c", "threads", "diag_a", "diag_b"):
-        data = {"torch_a": "a", "torch_c": "c", "threads": "a"}.get(name, name[-1])
-        data = "wide" if name == "wide" else data
+        estimators = (case.ours, case.ref)
+    elif name in ("wide", "threads", "diag_a", "diag_b"):
+        data = "wide" if name == "wide" else {"threads": "a"}.get(name, name[-1])
         X, y = dataset(data, dtype)
         params = settings(data)
         if name.startswith("diag"):
@@ -542,7 +691,7 @@ def profile_case(name, dtype):
     else:
         print(f"{name}: no profile for this case")
         return
-    for label, cls in [("skact", ActivationMLPClassifier), ("sklearn", MLPClassifier)]:
+    for label, cls in zip(("skact", "sklearn"), estimators):
         if label == "sklearn" and "diagnostics" in params:
             continue
         print(f"\n=== profile {name} {dtype} {label} ===")
@@ -580,8 +729,8 @@ def run_case(name, dtype, args, table):
     """Time one case in one dtype, adding its rows to ``table``."""
     if name in VS_SKLEARN:
         run_vs_sklearn(name, VS_SKLEARN[name], dtype, args.repeats, table)
-    elif name in ("torch_a", "torch_c"):
-        run_vs_torch(name, name[-1], dtype, args.repeats, table)
+    elif name in TORCH_CASES:
+        run_vs_torch(name, VS_SKLEARN[TORCH_CASES[name]], dtype, args.repeats, table)
     elif name == "wide":
         run_wide(name, dtype, args.repeats, table, args.quick)
     elif name == "threads":

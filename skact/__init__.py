@@ -6,8 +6,8 @@ Public names:
   replacements for scikit-learn's ``MLPClassifier`` and ``MLPRegressor`` with
   more activations, per-layer activations, user-made activations,
   ``class_weight`` and the absolute-error and quantile losses.
-- :func:`linear_equivalent`: the logistic regression that a network without
-  non-linear activations collapses into.
+- :func:`linear_equivalent`: the linear model (logistic or least-squares
+  regression) that a network without non-linear activations collapses into.
 - :func:`activation_statistics`: dead and saturated units, mean and spread of
   each hidden layer on given data.
 - :class:`ActivationDisplay`, :class:`TrainingHistoryDisplay`: plots of

@@ -6,7 +6,13 @@
 import argparse
 import sys
 
-from ._demo import DEMO_ACTIVATIONS, FIGURE_NAME, run_demo
+from ._demo import (
+    DEMO_ACTIVATIONS,
+    FIGURE_NAME,
+    REGRESSION_FIGURE_NAME,
+    TASKS,
+    run_demo,
+)
 
 
 def main(argv=None):
@@ -17,13 +23,22 @@ def main(argv=None):
     commands = parser.add_subparsers(dest="command", required=True)
     demo = commands.add_parser(
         "demo",
-        help="grid-search activations on the circle data and print a table",
+        help="grid-search activations on demo data and print a table",
         description=(
             "Grid-search the activation of the seed network (2-16-16-2, Adam) "
             "on the circle data with cross-validation and print each "
             "activation's accuracy and fit time; with --out, also draw each "
-            "activation's decision boundary. Progress goes to stderr."
+            "activation's decision boundary. With --task regression, do the "
+            "same for a regression target over the same points, "
+            "y = sin(pi x1) + x2^2 + noise (network 2-16-16-1, R^2; --out "
+            "draws each activation's fitted surface). Progress goes to stderr."
         ),
+    )
+    demo.add_argument(
+        "--task",
+        choices=TASKS,
+        default="classification",
+        help="what the networks learn (default: classification)",
     )
     demo.add_argument(
         "--activations",
@@ -37,14 +52,15 @@ def main(argv=None):
         "--out",
         metavar="DIR",
         help=(
-            f"write the decision boundaries figure to DIR/{FIGURE_NAME} "
+            f"write the decision boundaries figure to DIR/{FIGURE_NAME}, or "
+            f"for regression the fitted surfaces to DIR/{REGRESSION_FIGURE_NAME} "
             "(DIR is created if missing; needs matplotlib)"
         ),
     )
     args = parser.parse_args(argv)
     if args.command == "demo":
         try:
-            run_demo(args.activations, cv=args.cv, out=args.out)
+            run_demo(args.activations, cv=args.cv, out=args.out, task=args.task)
         except (ValueError, ImportError) as e:
             parser.exit(2, f"python -m skact demo: error: {e}\n")
     return 0

@@ -76,11 +76,13 @@ class BaseActivationMLP(BaseEstimator):
         The validated per-sample weights (or None).
     ``_validation_score(logits, target, sample_weight)``
         The score early stopping maximises (accuracy, R^2).
-    ``_stratify``, ``_y_numeric``, ``_he_init``
-        Whether early stopping's validation split is stratified by a 1-d
-        target; whether ``y`` must be numbers (``validate_data``'s
-        ``y_numeric``); whether activations asking for He's initial bound get
-        it (else Glorot's).
+    ``_stratify_by(target)``
+        The labels early stopping's validation split is stratified by, or
+        None (the default).
+    ``_y_numeric``, ``_he_init``
+        Whether ``y`` must be numbers (``validate_data``'s ``y_numeric``);
+        whether activations asking for He's initial bound get it (else
+        Glorot's).
     """
 
     _parameter_constraints: dict = {
@@ -119,7 +121,6 @@ class BaseActivationMLP(BaseEstimator):
         "diagnostics": ["boolean"],
     }
 
-    _stratify = False
     _y_numeric = False
     _he_init = True
 
@@ -162,6 +163,9 @@ class BaseActivationMLP(BaseEstimator):
                 f"'sgd' and 'adam', not solver={self.solver!r}."
             )
         return True
+
+    def _stratify_by(self, target):
+        return None
 
     # -- structure ----------------------------------------------------------
     def _hidden_sizes(self):
@@ -233,15 +237,15 @@ class BaseActivationMLP(BaseEstimator):
         """Output-layer logits of unvalidated input ``X``, or
         ``transform(output, logits)`` of them, computed in chunks of bounded
         memory (see ``Network.predict``)."""
-        X = self._validate_for_predict(X)
 
         def checked(output, logits):
-            check_finite_logits(logits, X)
+            check_finite_logits(logits)
             return logits if transform is None else transform(output, logits)
 
         # Inputs far beyond the training range may overflow: that is
         # reported as a ValueError (check_finite_logits), not as warnings.
         with np.errstate(over="ignore", invalid="ignore"):
+            X = self._validate_for_predict(X)
             return self._network().predict(
                 self.coefs_, self.intercepts_, X, chunk_bytes(), checked
             )
@@ -346,9 +350,11 @@ class BaseActivationMLP(BaseEstimator):
 
         data, validation = (X, target, sample_weight), None
         if early_stopping:
-            stratify = self._stratify and target.ndim == 1  # not multilabel
             data, validation = validation_split(
-                *data, self.validation_fraction, random_state, stratify
+                *data,
+                self.validation_fraction,
+                random_state,
+                self._stratify_by(target),
             )
         settings = self._settings(data[0].shape[0], incremental)
         progress = Progress(t=self.t_)

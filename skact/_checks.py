@@ -67,13 +67,13 @@ def check_memory(layer_units, batch_rows, itemsize, hidden_sizes):
     if available is not None and needed > available:
         raise ValueError(
             f"hidden_layer_sizes={tuple(hidden_sizes)} needs about "
-            f"{needed / 2**30:.3g} GiB for its {n_params:,} weights and its "
+            f"{needed / 2**30:,.1f} GiB for its {n_params:,} weights and its "
             f"training buffers, more than this machine's "
-            f"{available / 2**30:.3g} GiB: use fewer or smaller layers."
+            f"{available / 2**30:,.1f} GiB: use fewer or smaller layers."
         )
 
 
-def check_finite_logits(logits, X):
+def check_finite_logits(logits):
     """Refuse outputs that overflowed: probabilities or predictions made from
     them would be NaN."""
     finite = np.isfinite(logits).all(axis=1)
@@ -111,18 +111,14 @@ def check_loaded_state(state):
     dtypes = {a.dtype for a in coefs + intercepts}
     if len(dtypes) != 1 or dtypes.pop() not in (np.float32, np.float64):
         corrupt(f"its weights must all be float32 or all float64, not {dtypes}")
-    units = [c.shape[0] if c.ndim == 2 else -1 for c in coefs] + [
-        coefs[-1].shape[-1]
-    ]
+    units = [c.shape[0] if c.ndim == 2 else -1 for c in coefs] + [coefs[-1].shape[-1]]
     for c, b, fan_in, fan_out in zip(coefs, intercepts, units[:-1], units[1:]):
         if c.shape != (fan_in, fan_out) or b.shape != (fan_out,):
             corrupt(
                 f"the weight shapes {[a.shape for a in coefs]} and intercept "
                 f"shapes {[a.shape for a in intercepts]} do not chain"
             )
-    if units[0] != state.get("n_features_in_") or units[-1] != state.get(
-        "n_outputs_"
-    ):
+    if units[0] != state.get("n_features_in_") or units[-1] != state.get("n_outputs_"):
         corrupt(
             f"its layers go from {units[0]} to {units[-1]} units, but it "
             f"records n_features_in_={state.get('n_features_in_')} and "
@@ -130,9 +126,11 @@ def check_loaded_state(state):
         )
     hidden = state.get("_fit_hidden_sizes")
     activations = state.get("_fit_activations")
-    if hidden != units[1:-1] or not isinstance(activations, list) or len(
-        activations
-    ) != len(hidden):
+    if (
+        hidden != units[1:-1]
+        or not isinstance(activations, list)
+        or len(activations) != len(hidden)
+    ):
         corrupt(
             f"its hidden layers {units[1:-1]} do not match the recorded sizes "
             f"{hidden} and activations"

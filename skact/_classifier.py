@@ -112,7 +112,6 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
         **BaseActivationMLP._parameter_constraints,
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
-    _stratify = True  # early stopping's validation split keeps class shares
 
     def __init__(
         self,
@@ -279,6 +278,11 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
     # ------------------------------------------------------------------
     # hooks of BaseActivationMLP
     # ------------------------------------------------------------------
+    def _stratify_by(self, target):
+        """Early stopping's split keeps the class shares (of the labels, so
+        that a class too small to split is named as the user knows it)."""
+        return self.classes_[target] if target.ndim == 1 else None
+
     def _validation_score(self, logits, target, sample_weight):
         """Accuracy (exact-match for multilabel) of the logits."""
         if target.ndim == 1:
@@ -342,7 +346,7 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             if not multilabel and len(new_classes) < 2:
                 where = "classes" if incremental else "the data"
                 found = (
-                    f"only one class: {new_classes[0]!r}"
+                    f"only one class: {new_classes[:1].tolist()[0]!r}"
                     if len(new_classes)
                     else "no class at all"
                 )
@@ -467,12 +471,12 @@ def _unique_classes(classes):
 
 
 def _few(values, most=5):
-    """``values`` as a list that shows at most ``most`` of them: an error
+    """``values`` as NumPy prints them, but at most ``most`` of them: an error
     message should not print every label of a large array."""
-    values = np.asarray(values, dtype=object).ravel().tolist()
-    shown = ", ".join(repr(v) for v in values[:most])
-    more = f", ... ({len(values)} in all)" if len(values) > most else ""
-    return f"[{shown}{more}]"
+    values = np.asarray(values).ravel()
+    if len(values) <= most:
+        return str(values)
+    return f"{str(values[:most])[:-1]} ... ({len(values)} in all)]"
 
 
 def _predicted_indices(output, logits):

@@ -81,7 +81,6 @@ class History:
                 records["saturated_fraction"].append(stats.saturated_fraction())
                 stats.reset()
 
-
     def align(self):
         """Cut every list to the shortest one's length: an interrupt landing
         between two appends of :meth:`record` leaves an epoch half recorded."""
@@ -168,10 +167,9 @@ class Patience:
 
 def validation_split(X, target, sample_weight, fraction, random_state, stratify):
     """``(train, validation)``, each ``(X, target, sample_weight)``: a random
-    ``fraction`` held out, stratified by ``target`` if ``stratify``."""
+    ``fraction`` held out, stratified by the labels ``stratify`` unless None."""
     if fraction == 0:
         raise ValueError("early_stopping=True needs validation_fraction > 0.")
-    stratify = target if stratify else None
     arrays = [X, target] + ([] if sample_weight is None else [sample_weight])
     parts = train_test_split(
         *arrays, random_state=random_state, test_size=fraction, stratify=stratify

@@ -124,7 +124,12 @@ class Network:
         return z
 
     def _chunk_rows(self, n, dtype, max_bytes, training):
-        row_bytes = dtype.itemsize * sum(self.layer_units[1:]) * (3 if training else 1)
+        # Per row: the workspace's values of every layer (three times that
+        # with room for derivatives), and the temporaries an activation may
+        # allocate on the widest layer (up to three, ELU's forward).
+        units = self.layer_units[1:]
+        values = sum(units) * (3 if training else 1) + 3 * max(units[:-1], default=0)
+        row_bytes = dtype.itemsize * values
         return int(min(n, max(1, max_bytes // max(row_bytes, 1))))
 
     def forward_chunks(self, coefs, intercepts, X, max_bytes, training=False):

@@ -63,7 +63,9 @@ class Progress:
 
 #: A training loss this many times above its reference (see
 #: :class:`ExplosionCheck`) is divergence, though still finite.
-EXPLOSION_FACTOR = 1e4
+EXPLOSION_FACTOR = 1e6
+#: How many recent losses the reference is the median of.
+RECENT = 10
 
 
 def diverged(settings, cause, n_iter):
@@ -77,6 +79,11 @@ def diverged(settings, cause, n_iter):
             f"{settings.learning_rate_init!r}), and scale the inputs (e.g. with "
             "StandardScaler)."
         )
+    if "non-finite" in cause:  # scikit-learn's words, for code that reads them
+        hint += (
+            " Solver produced non-finite parameter weights. The input data may "
+            "contain large values and need to be preprocessed."
+        )
     raise DivergenceError(
         f"Training diverged: {cause} in {'iteration' if lbfgs else 'epoch'} "
         f"{n_iter + 1} of this call (solver={settings.solver!r}). {hint} The "
@@ -87,45 +94,55 @@ def diverged(settings, cause, n_iter):
 class ExplosionCheck:
     """Catches a training loss that explodes while staying finite.
 
-    A loss above ``EXPLOSION_FACTOR`` times its reference is divergence. The
-    reference is the lowest loss this model has had (in this call, or at the
-    end of the previous one), but never below the loss of the best constant
-    prediction on this call's data: a network that does 10,000 times worse
-    than predicting a constant has left any useful region, while one that
-    fitted its data almost perfectly may well do far worse on new data (a
-    ``partial_fit`` batch) without diverging. A fit's first epoch has no
-    reference: its loss sets the scale (unscaled inputs can make it huge).
+    A loss above ``EXPLOSION_FACTOR`` (a million) times its reference is
+    divergence. The reference is the median of the last ``RECENT`` recorded
+    losses (of this call and earlier ones: a ``partial_fit`` stream is judged
+    against its recent calls, whose losses vary from batch to batch), but
+    never below the loss of the best constant prediction on this call's data:
+    a network that fitted its data almost perfectly may well do far worse on
+    new data without diverging, while one that does a million times worse
+    than predicting a constant has left any useful region. A fit's first
+    epoch has no reference: its loss sets the scale (unscaled inputs can make
+    it huge). The explosions this is for reach 1e100 and beyond.
 
     Parameters
     ----------
-    previous_loss : float or None
-        The last recorded loss before this call (continued training).
+    recorded : list of float
+        The losses recorded before this call (``history_["loss"]``).
     constant_loss : callable
         Returns the constant prediction's loss; called only when a loss looks
         suspicious (it costs a pass over the targets).
     """
 
-    def __init__(self, previous_loss, constant_loss):
-        self.best = math.inf if previous_loss is None else previous_loss
+    def __init__(self, recorded, constant_loss):
+        self.recent = list(recorded[-RECENT:])
         self._constant_loss = constant_loss
         self._floor = None
 
     def __call__(self, loss):
         """The cause of divergence if ``loss`` exploded, else None."""
-        best = self.best
-        self.best = min(best, loss)
-        if not loss > EXPLOSION_FACTOR * best:  # the usual, cheap answer
-            return None
-        if self._floor is None:
-            self._floor = self._constant_loss()
-        reference = max(best, self._floor)
-        if loss > EXPLOSION_FACTOR * reference:
-            what = "a constant prediction's" if reference > best else "its lowest"
-            return (
-                f"the training loss exploded to {loss:.3g}, over "
-                f"{EXPLOSION_FACTOR:g} times {what} ({reference:.3g})"
-            )
-        return None
+        recent = self.recent
+        cause = None
+        # The median is at least the minimum: the usual answer is cheap.
+        if recent and loss > EXPLOSION_FACTOR * min(recent):
+            median = float(np.median(recent))
+            if loss > EXPLOSION_FACTOR * median:
+                if self._floor is None:
+                    self._floor = self._constant_loss()
+                reference = max(median, self._floor)
+                if loss > EXPLOSION_FACTOR * reference:
+                    what = (
+                        "a constant prediction's loss"
+                        if reference > median
+                        else "the median of the recent losses"
+                    )
+                    cause = (
+                        f"the training loss exploded to {loss:.3g}, over "
+                        f"{EXPLOSION_FACTOR:.0e} times {what} ({reference:.3g})"
+                    )
+        recent.append(loss)
+        del recent[:-RECENT]
+        return cause
 
 
 def constant_loss(network, data):
@@ -188,9 +205,7 @@ def fit_stochastic(
     stats = LayerStatistics(network) if settings.diagnostics else None
     grad = np.empty_like(params)
     alpha = settings.alpha
-    explosion = ExplosionCheck(
-        history.loss[-1] if history.loss else None, constant_loss(network, data)
-    )
+    explosion = ExplosionCheck(history.loss, constant_loss(network, data))
     epochs_before = len(history.loss)
     start = time.perf_counter()
     Xb = None
@@ -295,9 +310,7 @@ def fit_lbfgs(network, params, data, settings, history, progress):
     ws = Workspace(network, X.shape[0], params.dtype)
     stats = LayerStatistics(network) if settings.diagnostics else None
     alpha = settings.alpha
-    explosion = ExplosionCheck(
-        history.loss[-1] if history.loss else None, constant_loss(network, data)
-    )
+    explosion = ExplosionCheck(history.loss, constant_loss(network, data))
     epochs_before = len(history.loss)
     last_iterate = params.copy()  # what an interrupted fit keeps
     start = time.perf_counter()
@@ -338,9 +351,7 @@ def fit_lbfgs(network, params, data, settings, history, progress):
         warnings.warn("Training interrupted by user.", stacklevel=USER_FRAME)
         return progress
     if not (math.isfinite(result.fun) and math.isfinite(params.sum())):
-        diverged(
-            settings, "the loss or a parameter became non-finite", progress.n_iter
-        )
+        diverged(settings, "the loss or a parameter became non-finite", progress.n_iter)
     if result.status != 0:
         warnings.warn(
             f"lbfgs failed to converge after {result.nit} iterations "

@@ -5,11 +5,14 @@
 
 
 class DivergenceError(ValueError):
-    """Training produced a non-finite loss or parameter and was stopped.
+    """Training diverged and was stopped.
 
-    The estimator is left exactly as it was before the call that diverged.
-    Usually the learning rate (``learning_rate_init``) is too high, or the
-    input is not scaled.
+    Raised when the loss or a parameter becomes non-finite, or when the
+    training loss, though finite, explodes: over a million times the median
+    of the model's recent losses (of this call's epochs and earlier calls'),
+    and over a million times the loss of predicting a constant. The estimator is left
+    exactly as it was before the call that diverged. Usually the learning
+    rate (``learning_rate_init``) is too high, or the input is not scaled.
     """
 
 

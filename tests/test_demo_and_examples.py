@@ -10,7 +10,14 @@ import numpy as np
 import pytest
 
 from skact.__main__ import main
-from skact._demo import DEMO_ACTIVATIONS, FIGURE_NAME, run_demo
+from skact._demo import (
+    DEMO_ACTIVATIONS,
+    FIGURE_NAME,
+    REGRESSION_FIGURE_NAME,
+    make_circle,
+    make_wave,
+    run_demo,
+)
 
 EXAMPLES_DIR = Path(__file__).parents[1] / "examples"
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.py"))
@@ -56,6 +63,7 @@ def test_demo_covers_every_builtin_activation_once():
 def test_cli_runs_the_demo_with_progress_on_stderr(capsys):
     assert main(["demo", "--activations", "tanh", "--cv", "2"]) == 0
     captured = capsys.readouterr()
+    assert captured.out.startswith("Circle data")  # classification by default
     assert re.search(r"^tanh\s+0\.9\d\d", captured.out, re.M)
     assert "2-fold cross-validation" in captured.out
     assert "identity" not in captured.out  # the linear-collapse remark needs its row
@@ -88,15 +96,16 @@ def test_cli_out_writes_the_decision_boundary_figure(tmp_path, capsys):
     assert image[..., :3].std() > 0.1
 
 
+@pytest.mark.parametrize("task", ["classification", "regression"])
 def test_cli_out_without_matplotlib_says_how_to_install_it(
-    tmp_path, monkeypatch, capsys
+    task, tmp_path, monkeypatch, capsys
 ):
     # A None entry in sys.modules makes `import matplotlib` raise ImportError.
     for name in [m for m in sys.modules if m.split(".")[0] == "matplotlib"]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(SystemExit) as excinfo:
-        main(["demo", "--out", str(tmp_path / "figs")])
+        main(["demo", "--task", task, "--out", str(tmp_path / "figs")])
     assert excinfo.value.code == 2
     err = capsys.readouterr().err
     assert "pip install 'skact[plot]'" in err
@@ -125,6 +134,95 @@ def test_python_dash_m_skact_help():
     text = " ".join(result.stdout.split())  # argparse wraps lines
     assert "circle data" in text
     assert "--out DIR" in text
+    assert "--task {classification,regression}" in text
+    assert "default: classification" in text
+    assert REGRESSION_FIGURE_NAME in text
+
+
+# ----------------------------------------------------------------------
+# python -m skact demo --task regression
+# ----------------------------------------------------------------------
+def test_regression_demo_table_shows_linear_trend_and_nonlinear_fits():
+    lines, progress = [], []
+    activations = ["identity", "sigmoid", "relu", "gelu"]
+    rows = run_demo(
+        activations, task="regression", print=lines.append, progress=progress.append
+    )
+    by_name = {r["activation"]: r for r in rows}
+    assert list(by_name) == activations
+    # A linear map finds the sine's straight trend, about half the variance;
+    # the non-linear networks get close to the noise-free function's R^2
+    # (0.983 on these points), and never above it by more than a sliver.
+    assert 0.35 < by_name["identity"]["cv_r2"] < 0.6
+    for name in ["sigmoid", "relu", "gelu"]:
+        assert 0.93 < by_name[name]["cv_r2"] < 0.99
+        assert by_name[name]["cv_r2"] > by_name["identity"]["cv_r2"] + 0.3
+    assert all(0 < r["cv_std"] < 0.05 for r in rows)
+    assert all(r["fit_time"] > 0 for r in rows)
+    table = "\n".join(lines)
+    assert "R^2 0.983" in table
+    assert re.search(r"^activation\s+CV R\^2\s+fit time$", table, re.M)
+    assert re.search(r"^identity\s+0\.[45]\d\d ± 0\.\d{3}\s+\d+\.\d\ds$", table, re.M)
+    assert re.search(r"^gelu\s+0\.9\d\d ± 0\.\d{3}\s+\d+\.\d\ds$", table, re.M)
+    assert "5-fold cross-validation" in table
+    assert "identity finds only the straight trend" in table
+    best = max(rows, key=lambda r: r["cv_r2"])
+    assert f"Best: {best['activation']} ({best['cv_r2']:.3f})." in table
+    assert progress == [
+        f"[{i}/4] fitting {name} (5 folds) ..."
+        for i, name in enumerate(activations, start=1)
+    ]
+    assert "fitting" not in table
+
+
+def test_regression_demo_data_are_the_circle_points_with_a_wave():
+    X, y = make_wave()
+    np.testing.assert_array_equal(X, make_circle()[0])
+    residual = y - (np.sin(np.pi * X[:, 0]) + X[:, 1] ** 2)
+    assert 0.09 < residual.std() < 0.11  # the noise
+
+
+def test_cli_regression_task(capsys):
+    argv = ["demo", "--task", "regression", "--activations", "tanh", "--cv", "2"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith("Wave data")
+    assert re.search(r"^tanh\s+0\.9\d\d", captured.out, re.M)
+    assert "2-fold cross-validation" in captured.out
+    assert "identity" not in captured.out  # the linear-trend remark needs its row
+    assert captured.err.strip() == "[1/1] fitting tanh (2 folds) ..."
+    assert not list(Path.cwd().glob(REGRESSION_FIGURE_NAME))
+
+
+def test_cli_regression_out_writes_the_fitted_surfaces(tmp_path, capsys):
+    pytest.importorskip("matplotlib")
+    out = tmp_path / "figs"
+    argv = ["demo", "--task", "regression", "--activations", "identity", "relu"]
+    assert main(argv + ["--cv", "2", "--out", str(out)]) == 0
+    figure = out / REGRESSION_FIGURE_NAME
+    assert figure.read_bytes().startswith(PNG_SIGNATURE)
+    assert not (out / FIGURE_NAME).exists()
+    captured = capsys.readouterr()
+    assert str(figure) in captured.out
+    assert "[2/2] fitting relu on all 500 points for the figure" in captured.err
+
+    from matplotlib.image import imread
+
+    image = imread(figure)
+    # Three panels (target, identity, relu) side by side, not a blank canvas.
+    assert image.shape[1] > 1.5 * image.shape[0]
+    assert image[..., :3].std() > 0.1
+
+
+def test_demo_rejects_unknown_task(capsys):
+    with pytest.raises(ValueError, match="Unknown task 'clustering'"):
+        run_demo(["relu"], task="clustering")
+    with pytest.raises(SystemExit) as excinfo:
+        main(["demo", "--task", "clustering"])
+    assert excinfo.value.code == 2
+    err = capsys.readouterr().err
+    assert "invalid choice: 'clustering'" in err
+    assert "fitting" not in err
 
 
 # ----------------------------------------------------------------------
@@ -199,6 +297,54 @@ def _check_softmax_calibration(ns):
     assert log_loss(y_test, ns["proba_scaled"]) < log_loss(y_test, ns["proba"]) / 3
 
 
+def _check_regression_activations(ns):
+    x_grid, curves, models = ns["x_grid"], ns["curves"], ns["models"]
+    X, y = ns["X"], ns["y"]
+    # The identity network draws the least-squares line.
+    line = np.polyval(np.polyfit(x_grid, curves["identity"], 1), x_grid)
+    assert np.abs(curves["identity"] - line).max() < 1e-10
+    assert ns["off_line"] < 1e-10
+    assert ns["slope"] == pytest.approx(ns["ls_slope"], abs=1e-3)
+    assert models["identity"].score(X, y) < 0.7
+    for name in ["relu", "gelu", "sigmoid"]:
+        assert models[name].score(X, y) > 0.94
+
+    # ReLU: straight between the marked kinks, and at each kink the slope
+    # changes by |w_j| v_j, as the example says.
+    relu, kinks = models["relu"], ns["kinks"]
+    assert len(kinks) >= 3
+    assert np.all((kinks >= -3) & (kinks <= 3))
+    edges = np.concatenate([[-3], kinks, [3]])
+    for lo, hi in zip(edges[:-1], edges[1:]):
+        t = np.linspace(lo, hi, 25)
+        assert np.abs(np.diff(relu.predict(t.reshape(-1, 1)), 2)).max() < 1e-9
+    w = relu.coefs_[0].ravel()
+    v = relu.coefs_[1].ravel()
+    h = min(1e-4, np.diff(edges).min() / 3)
+    for kink in kinks:
+        f = relu.predict(np.array([[kink - h], [kink], [kink + h]]))
+        change = (f[2] - f[1]) / h - (f[1] - f[0]) / h
+        switching = ns["switch"] == kink
+        assert change == pytest.approx(np.sum(np.abs(w) * v, where=switching), abs=1e-6)
+        assert abs(change) > 1e-3  # a visible kink
+    # GELU and the sigmoid bend smoothly: their slope changes little between
+    # neighbouring grid points, where ReLU's jumps.
+    slope_steps = {k: np.abs(np.diff(s)).max() for k, s in ns["slopes"].items()}
+    assert slope_steps["relu"] > 0.1
+    assert slope_steps["gelu"] < 0.05 and slope_steps["sigmoid"] < 0.05
+
+    # Quantiles: each curve has about its share of points below it, on the
+    # training data and on new data; the band widens with the noise.
+    for q, (train, test) in ns["coverage"].items():
+        assert train == pytest.approx(q, abs=0.05)
+        assert test == pytest.approx(q, abs=0.05)
+    assert ns["inside"] == pytest.approx(0.8, abs=0.06)
+    band, x_grid = ns["band"], ns["x_grid"]
+    assert np.all(band[0.1] < band[0.5]) and np.all(band[0.5] < band[0.9])
+    width = band[0.9] - band[0.1]
+    assert width[x_grid >= 2].mean() > 3 * width[x_grid <= -2].mean()
+
+
 EXAMPLE_CHECKS = {
     "plot_linear_collapse.py": _check_linear_collapse,
     "plot_why_nonlinearity.py": _check_why_nonlinearity,
@@ -206,7 +352,12 @@ EXAMPLE_CHECKS = {
     "plot_vanishing_gradients.py": _check_vanishing_gradients,
     "plot_dying_relu.py": _check_dying_relu,
     "plot_softmax_calibration.py": _check_softmax_calibration,
+    "plot_regression_activations.py": _check_regression_activations,
 }
+
+
+def test_every_example_check_has_its_example():
+    assert set(EXAMPLE_CHECKS) <= {path.name for path in EXAMPLES}
 
 
 @pytest.fixture

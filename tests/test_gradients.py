@@ -1,9 +1,11 @@
 """Gradient and loss checks of the network engine and of the estimator.
 
 ``Network.loss_grad`` returns the whole training objective (weighted mean
-cross-entropy plus the L2 penalty) and writes its gradient. Here the gradient
-is compared with central finite differences of the objective itself, and the
-objective with a forward pass written by hand with NumPy and SciPy.
+cross-entropy or regression loss, plus the L2 penalty) and writes its
+gradient. Here the gradient is compared with central finite differences of
+the objective itself, and the classifier's objective with a forward pass
+written by hand with NumPy and SciPy (the regressor's is compared with
+scikit-learn's metrics in test_regressor_losses.py).
 """
 
 import math
@@ -15,6 +17,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import special
 
 from skact import ActivationMLPClassifier
+from skact._losses import regression_loss
 from skact._network import Network, Workspace, engine_activation
 from skact.activations import ACTIVATIONS
 
@@ -30,6 +33,19 @@ OUTPUTS = [
     pytest.param("softmax", 4, id="softmax4"),
     pytest.param("logistic", 3, id="multilabel3"),
 ]
+
+# (loss, number of outputs) of the regressor: each sample's loss is the mean
+# over its outputs of a pointwise loss (see skact._losses).
+REGRESSION_LOSSES = ["squared_error", "poisson", "absolute_error", "quantile"]
+REGRESSION_OUTPUTS = [
+    pytest.param(loss, k, id=f"{loss}{k}") for loss in REGRESSION_LOSSES for k in (1, 3)
+]
+NON_SMOOTH = {"absolute_error", "quantile"}
+# For the properties of loss_grad that hold for any output.
+ALL_OUTPUTS = OUTPUTS + [
+    pytest.param(loss, 2, id=f"{loss}2") for loss in REGRESSION_LOSSES
+]
+QUANTILE = 0.3  # not 1/2, so that swapping q and 1 - q would show
 
 N_FEATURES = 3
 N_SAMPLES = 9
@@ -54,6 +70,8 @@ def make_network(hidden, activations, output, n_outputs):
     if isinstance(activations, str):
         activations = [activations] * len(hidden)
     acts = [engine_activation(a) for a in activations]
+    if output in REGRESSION_LOSSES:
+        output = regression_loss(output, QUANTILE)
     return Network([N_FEATURES, *hidden, n_outputs], acts, output)
 
 
@@ -62,8 +80,14 @@ def make_data(output, n_outputs, seed, weighted, n=N_SAMPLES):
     X = rng.normal(size=(n, N_FEATURES))
     if output == "softmax":
         y = rng.permutation(np.arange(n) % n_outputs)  # every class present
-    else:
+    elif output == "logistic":
         y = rng.integers(0, 2, size=(n, n_outputs)).astype(np.float64)
+    elif output == "poisson":
+        # Counts, zeros included (the deviance's 0 log 0 = 0).
+        y = rng.poisson(1.5, size=(n, n_outputs)).astype(np.float64)
+        y.flat[0] = 0.0
+    else:
+        y = rng.normal(size=(n, n_outputs))
     sw = rng.uniform(0.2, 3.0, size=n) if weighted else None
     return X, y, sw
 
@@ -91,8 +115,9 @@ def numerical_gradient(f, params, indices, h=H):
     return fd
 
 
-def check_gradient(network, X, y, sw, alpha, seed=0, max_params=None):
-    params = network.initialize(np.random.RandomState(seed), np.float64)
+def check_gradient(network, X, y, sw, alpha, seed=0, max_params=None, params=None):
+    if params is None:
+        params = network.initialize(np.random.RandomState(seed), np.float64)
     before = params.copy()
     f = objective(network, X, y, sw, alpha)
     loss, grad = f(params)
@@ -170,10 +195,117 @@ def test_gradient_wide_net_random_subset():
     check_gradient(network, X, y, sw, ALPHA, max_params=50)
 
 
+# -- finite-difference checks of the regressor's losses -------------------------------
+
+# Absolute error and the pinball loss have a kink where a residual is 0: a
+# central difference across it measures the mean of the two one-sided slopes,
+# not the gradient. Their targets are therefore placed at least KINK_MARGIN
+# away from the network's outputs at the parameters checked. A step of H in
+# one parameter moves an output by |dz/dtheta| * H, where |dz/dtheta| is a
+# product of O(1) weights and activations for these small nets with N(0, 1)
+# inputs: ~1e-5 at most, far below the margin. make_regression_problem also
+# checks that no step of the difference quotients crosses a kink.
+KINK_MARGIN = 0.25
+
+
+def network_outputs(network, params, X):
+    coefs, intercepts = network.views(params)
+    return network.predict(coefs, intercepts, X, 2**20).copy()  # the logits
+
+
+def make_regression_problem(loss, hidden, activations, n_outputs, seed, n=N_SAMPLES):
+    """Network, initial parameters and weighted data for a regression loss;
+    for the non-smooth ones, targets at KINK_MARGIN or more from the outputs
+    (above or below them at random)."""
+    network = make_network(hidden, activations, loss, n_outputs)
+    params = network.initialize(np.random.RandomState(seed), np.float64)
+    X, y, sw = make_data(loss, n_outputs, seed, weighted=True, n=n)
+    if loss in NON_SMOOTH:
+        rng = np.random.default_rng(seed + 1000)
+        z = network_outputs(network, params, X)
+        offset = rng.uniform(KINK_MARGIN, 1.5, size=z.shape)
+        y = z + rng.choice([-1.0, 1.0], size=z.shape) * offset
+        for i in range(network.n_params):  # each step of numerical_gradient
+            for step in (H, -H):
+                moved = params.copy()
+                moved[i] += step
+                residual = network_outputs(network, moved, X) - y
+                assert_array_equal(np.sign(residual), np.sign(z - y))
+    return network, params, X, y, sw
+
+
+@pytest.mark.parametrize("loss, n_outputs", REGRESSION_OUTPUTS)
+@pytest.mark.parametrize("activation", ACTIVATION_NAMES)
+def test_gradient_regression(activation, loss, n_outputs):
+    # Units [3, 5, 4, k], every parameter checked, with sample weights and an
+    # L2 penalty; k = 3 also checks the mean over outputs (a loss summed over
+    # outputs, or a gradient not divided by k, is off by a factor of 3).
+    network, params, X, y, sw = make_regression_problem(
+        loss, (5, 4), activation, n_outputs, seed=21
+    )
+    check_gradient(network, X, y, sw, ALPHA, params=params)
+
+
+@pytest.mark.parametrize("loss", REGRESSION_LOSSES)
+@pytest.mark.parametrize(
+    "hidden, activations",
+    [
+        ((), ()),  # no hidden layer: a linear model or a Poisson GLM
+        ((5, 4, 3), ("gelu", BentIdentity(), "relu")),  # per layer, user object
+    ],
+    ids=["linear", "gelu-bent_identity-relu"],
+)
+def test_gradient_regression_depths(hidden, activations, loss):
+    network, params, X, y, sw = make_regression_problem(
+        loss, hidden, list(activations), 2, seed=22
+    )
+    check_gradient(network, X, y, sw, ALPHA, params=params)
+
+
+@pytest.mark.parametrize("loss", REGRESSION_LOSSES)
+def test_gradient_regression_without_penalty_or_weights(loss):
+    network, params, X, y, _ = make_regression_problem(loss, (5, 4), "tanh", 3, seed=23)
+    check_gradient(network, X, y, None, alpha=0.0, params=params)
+
+
+@pytest.mark.parametrize("loss", ["absolute_error", "quantile"])
+def test_subgradient_zero_at_zero_residual(loss):
+    # Targets equal to the outputs, bit for bit: every residual is 0, where
+    # the documented subgradient is 0. What is left is the penalty's
+    # gradient, alpha * W / sum(w), exactly; and the loss is the penalty. (No
+    # hidden layer: prediction and training then compute the outputs with
+    # the same two operations, X @ W + b, so the residuals are exactly 0.)
+    network = make_network((), [], loss, 2)
+    params = network.initialize(np.random.RandomState(24), np.float64)
+    X, _, sw = make_data(loss, 2, seed=24, weighted=True)
+    y = network_outputs(network, params, X)
+    loss_value, grad = objective(network, X, y, sw, ALPHA)(params)
+    W_all = params[: network.n_coefs]
+    expected = np.zeros_like(params)
+    expected[: network.n_coefs] = ALPHA * W_all / sw.sum()
+    assert_allclose(grad, expected, rtol=1e-14, atol=0)
+    assert_allclose(loss_value, 0.5 * ALPHA * (W_all @ W_all) / sw.sum(), rtol=1e-14)
+
+
+def test_poisson_loss_underflowed_prediction_finite():
+    # exp(-800) underflows to 0: computed from z, the deviance stays finite,
+    # y log y - y - y z (+ exp(z) = 0), and its gradient exp(z) - y = -y.
+    network = make_network((), [], "poisson", 1)
+    X = np.array([[1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    y = np.array([[2.0], [0.0]])
+    params = network.pack([np.zeros((3, 1))], [np.array([-800.0])], np.float64)
+    loss, grad = objective(network, X, y, None, 0.0)(params)
+    expected = np.mean([2 * np.log(2) - 2 + 2 * 800, 0.0])
+    assert_allclose(loss, expected, rtol=1e-14)
+    Ws, bs = network.views(grad)
+    assert_allclose(bs[0], [-1.0], rtol=1e-14)  # mean of (0 - 2, 0 - 0)
+    assert_allclose(Ws[0][:, 0], [-1.0, 0, 0], rtol=1e-14)
+
+
 # -- properties of loss_grad --------------------------------------------------------
 
 
-@pytest.mark.parametrize("output, n_outputs", OUTPUTS)
+@pytest.mark.parametrize("output, n_outputs", ALL_OUTPUTS)
 def test_workspace_larger_than_batch(output, n_outputs):
     # The workspace only needs *at least* n_samples rows.
     network = make_network((5, 4), ("silu", "relu"), output, n_outputs)
@@ -185,7 +317,7 @@ def test_workspace_larger_than_batch(output, n_outputs):
     assert_array_equal(grad_big, grad)
 
 
-@pytest.mark.parametrize("output, n_outputs", OUTPUTS)
+@pytest.mark.parametrize("output, n_outputs", ALL_OUTPUTS)
 def test_sparse_input_same_as_dense(output, n_outputs):
     network = make_network((5,), "gelu", output, n_outputs)
     X, y, sw = make_data(output, n_outputs, seed=7, weighted=True)
@@ -197,7 +329,7 @@ def test_sparse_input_same_as_dense(output, n_outputs):
     assert_allclose(grad_sp, grad, rtol=1e-12, atol=1e-15)
 
 
-@pytest.mark.parametrize("output, n_outputs", OUTPUTS)
+@pytest.mark.parametrize("output, n_outputs", ALL_OUTPUTS)
 def test_integer_weights_equal_repeated_samples(output, n_outputs):
     # Weight k must act as k copies of the sample: the weighted mean over
     # sum(w) samples and the penalty divided by sum(w) are then exactly the
