@@ -11,6 +11,7 @@ depends on the target (see :class:`BaseActivationMLP`). The maths is in
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import contextlib
 import copy
 import warnings
 from numbers import Integral, Real
@@ -167,6 +168,17 @@ class BaseActivationMLP(BaseEstimator):
     def _stratify_by(self, target):
         return None
 
+    # -- callbacks: no-ops here, scikit-learn's callbacks in _callbacks.py -----
+    def _callback_scope(self, incremental):
+        """A context around one fit or partial_fit call (its callbacks' set-up
+        and teardown)."""
+        return contextlib.nullcontext()
+
+    def _epoch_hooks(self, network, settings):
+        """What the training loops tell when an epoch begins and ends, or
+        None."""
+        return None
+
     # -- structure ----------------------------------------------------------
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -269,7 +281,10 @@ class BaseActivationMLP(BaseEstimator):
             # Overflow is how divergence starts; it is detected and reported
             # as a DivergenceError rather than as floating-point warnings.
             with np.errstate(over="ignore", invalid="ignore"):
-                return self._fit_unguarded(X, y, sample_weight, incremental, classes)
+                with self._callback_scope(incremental):
+                    return self._fit_unguarded(
+                        X, y, sample_weight, incremental, classes
+                    )
         except BaseException:
             # Each step can be redone, and the attribute dict is swapped in
             # one step: a second Ctrl-C in here cannot leave a model half
@@ -390,10 +405,19 @@ class BaseActivationMLP(BaseEstimator):
                     progress,
                     validation,
                     self._validation_score,
+                    self._epoch_hooks(network, settings),
                 )
                 best_score, best_loss = patience.best_score, patience.best_loss
             else:
-                fit_lbfgs(network, params, data, settings, history, progress)
+                fit_lbfgs(
+                    network,
+                    params,
+                    data,
+                    settings,
+                    history,
+                    progress,
+                    self._epoch_hooks(network, settings),
+                )
                 best_score, best_loss = None, min([progress.loss, *history.loss])
 
         if progress.n_iter or not stochastic:  # an interrupt may end before one

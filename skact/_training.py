@@ -189,6 +189,7 @@ def fit_stochastic(
     progress,
     validation=None,
     score=None,
+    hooks=None,
 ):
     """Minibatch epochs of ``optimizer`` on ``data = (X, target, sample_weight)``.
 
@@ -198,6 +199,10 @@ def fit_stochastic(
     Ctrl-C ends training after a warning, keeping the epochs recorded (an
     epoch is counted once its record is complete). A minibatch whose sample
     weights are all 0 is skipped: it has nothing to learn from.
+
+    ``hooks``, if given, is told when each epoch begins (``hooks.begin(k)``)
+    and ends (``hooks.end(k, params)``, once the epoch is recorded); an end
+    that returns True stops training there, as patience running out does.
     """
     verbose = settings.verbose
     minibatches = Minibatches(*data, settings.batch_size, settings.shuffle)
@@ -211,6 +216,8 @@ def fit_stochastic(
     Xb = None
     try:
         for _ in range(settings.max_iter):
+            if hooks is not None:
+                hooks.begin(progress.n_iter)
             accumulated_loss = 0.0
             n_rows = 0
             for Xb, yb, swb in minibatches.epoch(random_state):
@@ -257,8 +264,13 @@ def fit_stochastic(
                     )
                 print(f"{message}, time = {time.perf_counter() - start:.2f}s")
 
+            stop_requested = hooks is not None and hooks.end(
+                progress.n_iter - 1, params
+            )
             out_of_patience = patience.update(loss, val_score, params)
             optimizer.iteration_ends(progress.t)
+            if stop_requested:
+                break
             if out_of_patience:
                 if optimizer.trigger_stopping(patience.message(), verbose):
                     break
@@ -298,13 +310,14 @@ def fit_stochastic(
     return progress
 
 
-def fit_lbfgs(network, params, data, settings, history, progress):
+def fit_lbfgs(network, params, data, settings, history, progress, hooks=None):
     """Full-batch L-BFGS-B on ``data = (X, target, sample_weight)``, one
     history entry per iteration.
 
     Ctrl-C ends training after a warning with the last completed
     iteration's parameters (the starting ones if there was none) and its
     records, as the stochastic solvers keep their completed epochs.
+    ``hooks`` as for :func:`fit_stochastic`, once per iteration.
     """
     X, target, sample_weight = data
     ws = Workspace(network, X.shape[0], params.dtype)
@@ -313,6 +326,7 @@ def fit_lbfgs(network, params, data, settings, history, progress):
     explosion = ExplosionCheck(history.loss, constant_loss(network, data))
     epochs_before = len(history.loss)
     last_iterate = params.copy()  # what an interrupted fit keeps
+    stop_requested = []
     start = time.perf_counter()
 
     def loss_grad(p, grad):
@@ -328,6 +342,11 @@ def fit_lbfgs(network, params, data, settings, history, progress):
         last_iterate[...] = x
         progress.n_iter += 1
         progress.loss = loss
+        if hooks is not None:
+            hooks.begin(progress.n_iter - 1)
+            if hooks.end(progress.n_iter - 1, last_iterate):
+                stop_requested.append(True)
+                raise StopIteration  # SciPy ends the minimisation there
         if settings.verbose:
             print(
                 f"Iteration {progress.n_iter}/{settings.max_iter}, "
@@ -352,7 +371,7 @@ def fit_lbfgs(network, params, data, settings, history, progress):
         return progress
     if not (math.isfinite(result.fun) and math.isfinite(params.sum())):
         diverged(settings, "the loss or a parameter became non-finite", progress.n_iter)
-    if result.status != 0:
+    if result.status != 0 and not stop_requested:
         warnings.warn(
             f"lbfgs failed to converge after {result.nit} iterations "
             f"({result.message}). Increase max_iter or max_fun, or scale the "
