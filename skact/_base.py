@@ -63,6 +63,18 @@ def chunk_bytes():
     return min(get_config()["working_memory"], MAX_CHUNK_MIB) * 2**20
 
 
+def validation_arguments(X_val, y_val, sample_weight_val):
+    """``(X_val, y_val, sample_weight_val)``, or None when no validation data
+    is given; both X_val and y_val, or neither."""
+    if X_val is None and y_val is None:
+        if sample_weight_val is not None:
+            raise ValueError("sample_weight_val needs X_val and y_val.")
+        return None
+    if X_val is None or y_val is None:
+        raise ValueError("X_val and y_val must be given together.")
+    return X_val, y_val, sample_weight_val
+
+
 class BaseActivationMLP(BaseEstimator):
     """Training and prediction plumbing shared by skact's MLP estimators.
 
@@ -263,7 +275,7 @@ class BaseActivationMLP(BaseEstimator):
             )
 
     # -- training -----------------------------------------------------------
-    def _fit(self, X, y, sample_weight, incremental, classes=None):
+    def _fit(self, X, y, sample_weight, incremental, classes=None, validation=None):
         # A failed call (bad input, an interrupted or diverging fit) must leave
         # the estimator as it was. Training works on a fresh parameter buffer
         # and a copy of the optimizer, and only appends to the history lists,
@@ -283,7 +295,7 @@ class BaseActivationMLP(BaseEstimator):
             with np.errstate(over="ignore", invalid="ignore"):
                 with self._callback_scope(incremental):
                     return self._fit_unguarded(
-                        X, y, sample_weight, incremental, classes
+                        X, y, sample_weight, incremental, classes, validation
                     )
         except BaseException:
             # Each step can be redone, and the attribute dict is swapped in
@@ -301,7 +313,7 @@ class BaseActivationMLP(BaseEstimator):
                         raise
             raise
 
-    def _fit_unguarded(self, X, y, sample_weight, incremental, classes):
+    def _fit_unguarded(self, X, y, sample_weight, incremental, classes, validation):
         hidden_sizes = self._hidden_sizes()
         activations = self._hidden_activations(len(hidden_sizes))
         first_pass = not hasattr(self, "coefs_") or (
@@ -309,6 +321,7 @@ class BaseActivationMLP(BaseEstimator):
         )
         stochastic = self.solver != "lbfgs"
         early_stopping = self.early_stopping and stochastic
+        scored = early_stopping or validation is not None  # val_loss, val_score
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
         if not first_pass and hidden_sizes != self._fit_hidden_sizes:
@@ -348,13 +361,13 @@ class BaseActivationMLP(BaseEstimator):
             self._optimizer = copy.deepcopy(self._optimizer)
         history = History(
             self.history_,
-            validation=early_stopping,
+            validation=scored,
             diagnostics=self.diagnostics,
             n_hidden=len(hidden_sizes),
         )
         self.history_ = history.records
         self.loss_curve_ = history.loss
-        self.validation_scores_ = history.val_score if early_stopping else None
+        self.validation_scores_ = history.val_score if scored else None
         self.n_outputs_ = n_outputs
         self.n_layers_ = len(layer_units)
         self.out_activation_ = network.output.name
@@ -363,8 +376,10 @@ class BaseActivationMLP(BaseEstimator):
         self._network_cache = network
         self.coefs_, self.intercepts_ = network.views(params)  # live views
 
-        data, validation = (X, target, sample_weight), None
-        if early_stopping:
+        data = (X, target, sample_weight)
+        if validation is not None:  # the user's, instead of a random split
+            validation = self._validation_data(*validation, dtype)
+        elif early_stopping:
             data, validation = validation_split(
                 *data,
                 self.validation_fraction,
@@ -417,15 +432,44 @@ class BaseActivationMLP(BaseEstimator):
                     history,
                     progress,
                     self._epoch_hooks(network, settings),
+                    validation,
+                    self._validation_score,
                 )
                 best_score, best_loss = None, min([progress.loss, *history.loss])
+        if scored and not early_stopping:
+            best_score = np.nanmax([-np.inf, *history.val_score])
 
         if progress.n_iter or not stochastic:  # an interrupt may end before one
             self.loss_ = progress.loss
         self.n_iter_, self.t_ = progress.n_iter, progress.t
-        self.best_validation_score_ = best_score if early_stopping else None
+        self.best_validation_score_ = best_score if scored else None
         self.best_loss_ = None if early_stopping else best_loss
         return self
+
+    def _validation_data(self, X_val, y_val, sample_weight_val, dtype):
+        """The user's validation data, checked as the training data is
+        (features, known classes or outputs, weights), in the weights'
+        dtype, as ``(X, target, sample_weight)``."""
+        try:
+            X_val, y_val = validate_data(
+                self,
+                X_val,
+                y_val,
+                accept_sparse=["csr", "csc"],
+                multi_output=True,
+                y_numeric=self._y_numeric,
+                dtype=(np.float64, np.float32),
+                reset=False,
+            )
+        except ValueError as error:
+            raise ValueError(f"Invalid validation data (X_val, y_val): {error}") from None
+        X_val = as_dtype(X_val.tocsr() if sp.issparse(X_val) else X_val, dtype)
+        target = self._encode_validation_target(y_val)
+        if target.ndim == 2 or target.dtype.kind == "f":
+            target = target.astype(dtype, copy=False)
+        weights = self._sample_weight(sample_weight_val, X_val, y_val, target)
+        check_sample_weight_range(weights, "sample_weight_val")
+        return X_val, target, weights
 
     def _validate_training_data(self, X, y, first_pass):
         # Fast path: continued training on a plain array skips validate_data

@@ -20,7 +20,7 @@ from sklearn.utils.validation import _check_sample_weight
 from sklearn_compat.base import _fit_context
 
 from . import _fast_paths
-from ._base import BaseActivationMLP
+from ._base import BaseActivationMLP, validation_arguments
 from ._docstrings import fill_doc
 
 
@@ -172,7 +172,16 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
     # public API
     # ------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to data ``X`` and target ``y``.
 
         Parameters
@@ -183,18 +192,31 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             Class labels, or a multilabel indicator matrix.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples in the loss.
+        X_val, y_val : array-like, default=None
+            Validation data, given together: used instead of a random
+            ``validation_fraction`` split. Every epoch (L-BFGS iteration) is
+            scored on it (``history_["val_loss"]``, ``["val_score"]``,
+            ``validation_scores_``), with or without ``early_stopping``; with
+            it, it drives the patience and the best weights. Its labels must
+            be among those of ``y``.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples.
 
         Returns
         -------
         self : ActivationMLPClassifier
             The fitted estimator.
         """
-        return self._fit(X, y, sample_weight, incremental=False)
+        validation = validation_arguments(X_val, y_val, sample_weight_val)
+        return self._fit(X, y, sample_weight, incremental=False, validation=validation)
 
     @available_if(BaseActivationMLP._check_solver)
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, sample_weight=None):
+    def partial_fit(self, X, y, sample_weight=None, classes=None):
         """Update the model with one epoch over ``(X, y)``.
+
+        The arguments come in scikit-learn 1.9's order: ``sample_weight``
+        before ``classes``.
 
         Parameters
         ----------
@@ -202,12 +224,12 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
             A batch of training data.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Its class labels (or multilabel indicator matrix).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples in the loss.
         classes : array-like of shape (n_classes,), default=None
             All classes that may ever appear; required on the first call unless
             ``y`` is a multilabel indicator matrix. Later calls may omit it; if
             given, it must equal ``classes_``.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights of the samples in the loss.
 
         Returns
         -------
@@ -278,6 +300,31 @@ class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
     # ------------------------------------------------------------------
     # hooks of BaseActivationMLP
     # ------------------------------------------------------------------
+    def _encode_validation_target(self, y_val):
+        """``y_val`` as the training target is encoded, its labels checked
+        against ``classes_``."""
+        if sp.issparse(y_val):
+            y_val = y_val.toarray()
+        if y_val.ndim == 2 and y_val.shape[1] == 1:
+            y_val = column_or_1d(y_val, warn=True)
+        multilabel = self.out_activation_ == "logistic"
+        if multilabel:
+            if y_val.ndim != 2 or y_val.shape[1] != len(self.classes_):
+                raise ValueError(
+                    f"y_val must be a multilabel indicator matrix with "
+                    f"{len(self.classes_)} columns, as y is."
+                )
+            return y_val
+        if y_val.ndim != 1:
+            raise ValueError("y_val must hold one label per sample, as y does.")
+        unknown = np.setdiff1d(np.unique(y_val), self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y_val has classes {_few(unknown)} that are not in y's classes "
+                f"{_few(self.classes_)}."
+            )
+        return np.searchsorted(self.classes_, y_val)
+
     def _stratify_by(self, target):
         """Early stopping's split keeps the class shares (of the labels, so
         that a class too small to split is named as the user knows it)."""

@@ -18,7 +18,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight
 from sklearn_compat.base import _fit_context
 
-from ._base import BaseActivationMLP
+from ._base import BaseActivationMLP, validation_arguments
 from ._checks import check_finite_logits
 from ._docstrings import fill_doc
 from ._losses import regression_loss
@@ -199,7 +199,16 @@ default="squared_error"
         self.diagnostics = diagnostics
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        X_val=None,
+        y_val=None,
+        sample_weight_val=None,
+    ):
         """Fit the model to data ``X`` and target ``y``.
 
         Parameters
@@ -210,19 +219,29 @@ default="squared_error"
             Target values.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples in the loss.
+        X_val, y_val : array-like, default=None
+            Validation data, given together: used instead of a random
+            ``validation_fraction`` split. Every epoch (L-BFGS iteration) is
+            scored on it (``history_["val_loss"]``, ``["val_score"]``, the
+            R^2, and ``validation_scores_``), with or without
+            ``early_stopping``; with it, it drives the patience and the best
+            weights.
+        sample_weight_val : array-like of shape (n_val_samples,), default=None
+            Weights of the validation samples.
 
         Returns
         -------
         self : ActivationMLPRegressor
             The fitted estimator.
         """
+        validation = validation_arguments(X_val, y_val, sample_weight_val)
         if self.solver == "lbfgs" and not regression_loss(self.loss).smooth:
             raise ValueError(
                 f"loss={self.loss!r} is not differentiable where a residual is "
                 "0, and L-BFGS needs a smooth loss: use solver='adam' or "
                 "solver='sgd' with it."
             )
-        return self._fit(X, y, sample_weight, incremental=False)
+        return self._fit(X, y, sample_weight, incremental=False, validation=validation)
 
     @available_if(BaseActivationMLP._check_solver)
     @_fit_context(prefer_skip_nested_validation=True)
@@ -294,6 +313,15 @@ default="squared_error"
                 f"the smallest is {y.min():g}."
             )
         return y, loss, y.shape[1]
+
+    def _encode_validation_target(self, y_val):
+        """``y_val`` as an (n, n_outputs) float array, as ``y`` is."""
+        n_outputs = 1 if np.ndim(y_val) == 1 else np.shape(y_val)[1]
+        if n_outputs != self.n_outputs_:
+            raise ValueError(
+                f"y_val has {n_outputs} output(s) but y has {self.n_outputs_}."
+            )
+        return self._encode_targets(y_val, False, False, None)[0]
 
     def _sample_weight(self, sample_weight, X, y, target):
         if sample_weight is None:

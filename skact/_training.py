@@ -310,14 +310,25 @@ def fit_stochastic(
     return progress
 
 
-def fit_lbfgs(network, params, data, settings, history, progress, hooks=None):
+def fit_lbfgs(
+    network,
+    params,
+    data,
+    settings,
+    history,
+    progress,
+    hooks=None,
+    validation=None,
+    score=None,
+):
     """Full-batch L-BFGS-B on ``data = (X, target, sample_weight)``, one
     history entry per iteration.
 
     Ctrl-C ends training after a warning with the last completed
     iteration's parameters (the starting ones if there was none) and its
     records, as the stochastic solvers keep their completed epochs.
-    ``hooks`` as for :func:`fit_stochastic`, once per iteration.
+    ``hooks`` as for :func:`fit_stochastic`, once per iteration; each
+    iteration is scored on ``validation`` when given.
     """
     X, target, sample_weight = data
     ws = Workspace(network, X.shape[0], params.dtype)
@@ -338,7 +349,12 @@ def fit_lbfgs(network, params, data, settings, history, progress, hooks=None):
         cause = explosion(loss)
         if cause is not None:
             diverged(settings, cause, progress.n_iter)
-        history.record(loss, stats=stats)
+        val_loss = val_score = np.nan
+        if validation is not None:
+            val_loss, val_score = evaluate(
+                network, x.astype(params.dtype), validation, score, settings.chunk_bytes
+            )
+        history.record(loss, val_loss, val_score, stats)
         last_iterate[...] = x
         progress.n_iter += 1
         progress.loss = loss

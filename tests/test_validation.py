@@ -472,7 +472,7 @@ def test_parameters_are_checked_as_scikit_learn_checks_them():
 
     X, y = _data()
     clf = ActivationMLPClassifier((4,), alpha=-1.0, random_state=0)
-    for call in (lambda: clf.fit(X, y), lambda: clf.partial_fit(X, y, [0, 1, 2])):
+    for call in (lambda: clf.fit(X, y), lambda: clf.partial_fit(X, y, classes=[0, 1, 2])):
         with pytest.raises(InvalidParameterError, match="'alpha' parameter"):
             call()
         assert not hasattr(clf, "coefs_")
