@@ -462,12 +462,17 @@ class BaseActivationMLP(BaseEstimator):
                 reset=False,
             )
         except ValueError as error:
-            raise ValueError(f"Invalid validation data (X_val, y_val): {error}") from None
+            raise ValueError(
+                f"Invalid validation data (X_val, y_val): {error}"
+            ) from None
         X_val = as_dtype(X_val.tocsr() if sp.issparse(X_val) else X_val, dtype)
         target = self._encode_validation_target(y_val)
         if target.ndim == 2 or target.dtype.kind == "f":
             target = target.astype(dtype, copy=False)
-        weights = self._sample_weight(sample_weight_val, X_val, y_val, target)
+        try:
+            weights = self._sample_weight(sample_weight_val, X_val, y_val, target)
+        except ValueError as error:
+            raise ValueError(f"Invalid sample_weight_val: {error}") from None
         check_sample_weight_range(weights, "sample_weight_val")
         return X_val, target, weights
 

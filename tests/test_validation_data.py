@@ -1,0 +1,130 @@
+"""Validation data of the user's own (``X_val``, ``y_val``,
+``sample_weight_val``), and ``partial_fit``'s argument order."""
+
+# Authors: The skact developers
+# SPDX-License-Identifier: BSD-3-Clause
+
+import numpy as np
+import pytest
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn import config_context
+from sklearn.metrics import accuracy_score, log_loss, r2_score
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from skact import ActivationMLPClassifier, ActivationMLPRegressor
+
+from conftest import fitted_state
+
+quietly = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture
+def split(iris_scaled):
+    X, y = iris_scaled
+    return train_test_split(X, y, test_size=0.3, random_state=0, stratify=y)
+
+
+@quietly
+@pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_every_epoch_is_scored_on_the_given_data(split, solver, early_stopping):
+    X, X_val, y, y_val = split
+    clf = ActivationMLPClassifier((8,), solver=solver, early_stopping=early_stopping)
+    clf.set_params(max_iter=25, random_state=0).fit(X, y, X_val=X_val, y_val=y_val)
+    history = clf.history_
+    assert len(history["val_score"]) == len(history["loss"]) == clf.n_iter_
+    assert clf.validation_scores_ is history["val_score"]
+    assert clf.best_validation_score_ == max(history["val_score"])
+    if early_stopping and solver != "lbfgs":
+        return  # the final weights are the best epoch's, checked below
+    # The last epoch's record is the final model's score and loss there.
+    assert history["val_score"][-1] == accuracy_score(y_val, clf.predict(X_val))
+    assert_allclose(
+        history["val_loss"][-1], log_loss(y_val, clf.predict_proba(X_val)), rtol=1e-9
+    )
+
+
+@quietly
+def test_early_stopping_on_given_data_keeps_its_best_weights(split):
+    X, X_val, y, y_val = split
+    clf = ActivationMLPClassifier((8,), early_stopping=True, n_iter_no_change=3)
+    clf.set_params(max_iter=200, random_state=0).fit(X, y, X_val=X_val, y_val=y_val)
+    assert clf.n_iter_ < 200  # patience ran out on the given data
+    assert accuracy_score(y_val, clf.predict(X_val)) == clf.best_validation_score_
+    # All of X trained: with the given data no split is held out of it.
+    assert clf.t_ == clf.n_iter_ * len(X)
+
+
+@quietly
+def test_sample_weight_val_weighs_the_validation_score(split):
+    X, X_val, y, y_val = split
+    weights = np.where(y_val == 2, 5.0, 1.0)
+    reg = ActivationMLPRegressor(hidden_layer_sizes=(8,), solver="lbfgs")
+    reg.set_params(max_iter=20, random_state=0)
+    reg.fit(X, X[:, 0], X_val=X_val, y_val=X_val[:, 0], sample_weight_val=weights)
+    expected = r2_score(X_val[:, 0], reg.predict(X_val), sample_weight=weights)
+    assert_allclose(reg.history_["val_score"][-1], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        (lambda Xv, yv: dict(X_val=Xv), "given together"),
+        (lambda Xv, yv: dict(y_val=yv), "given together"),
+        (lambda Xv, yv: dict(sample_weight_val=np.ones(len(yv))), "needs X_val"),
+        (lambda Xv, yv: dict(X_val=Xv[:, :2], y_val=yv), r"X_val, y_val.*2 features"),
+        (lambda Xv, yv: dict(X_val=Xv, y_val=yv + 7), r"classes \[7 8 9\]"),
+        (lambda Xv, yv: dict(X_val=Xv, y_val=yv[:-1]), "inconsistent numbers"),
+        (
+            lambda Xv, yv: dict(
+                X_val=Xv, y_val=yv, sample_weight_val=np.zeros(len(yv))
+            ),
+            "sample_weight_val: Sample weights must contain at least one non-zero",
+        ),
+    ],
+)
+def test_bad_validation_data_gets_a_clear_error(split, arguments, message):
+    X, X_val, y, y_val = split
+    clf = ActivationMLPClassifier((4,), max_iter=3, random_state=0)
+    with pytest.raises(ValueError, match=message):
+        clf.fit(X, y, **arguments(X_val, y_val))
+    assert not hasattr(clf, "coefs_")
+
+
+def test_regressor_validation_outputs_must_match(split):
+    X, X_val, y, y_val = split
+    reg = ActivationMLPRegressor(hidden_layer_sizes=(4,), max_iter=3)
+    with pytest.raises(ValueError, match="y_val has 2 output"):
+        reg.fit(X, X[:, 0], X_val=X_val, y_val=X_val[:, :2])
+
+
+@quietly
+def test_validation_data_reaches_fit_through_metadata_routing(split):
+    # In a Pipeline, routed validation data reaches the network as given:
+    # untransformed by the earlier steps (docs/user_guide explains how to
+    # transform it). With a step that changes nothing, both ways agree.
+    X, X_val, y, y_val = split
+    with config_context(enable_metadata_routing=True):
+        net = ActivationMLPClassifier((8,), max_iter=10, random_state=0)
+        net.set_fit_request(X_val=True, y_val=True)
+        pipe = make_pipeline(FunctionTransformer(), net)
+        pipe.fit(X, y, X_val=X_val, y_val=y_val)
+        direct = ActivationMLPClassifier((8,), max_iter=10, random_state=0)
+        direct.fit(X, y, X_val=X_val, y_val=y_val)
+    assert pipe[-1].history_["val_score"] == direct.history_["val_score"]
+
+
+@quietly
+def test_partial_fit_takes_scikit_learns_argument_order(iris_scaled):
+    # scikit-learn 1.9: partial_fit(X, y, sample_weight=None, classes=None).
+    X, y = iris_scaled
+    weights = np.linspace(0.5, 2.0, len(y))
+    positional = ActivationMLPClassifier((4,), random_state=0)
+    positional.partial_fit(X, y, weights, [0, 1, 2])
+    named = ActivationMLPClassifier((4,), random_state=0)
+    named.partial_fit(X, y, classes=[0, 1, 2], sample_weight=weights)
+    assert fitted_state(positional) == fitted_state(named)
+    for a, b in zip(positional.coefs_, named.coefs_):
+        assert_array_equal(a, b)
