@@ -61,6 +61,26 @@ class RowSum(Activation):
         return np.ones_like(z)
 
 
+class NaNAbove(Activation):
+    """A broken user activation: NaN above 2."""
+
+    def forward(self, z):
+        return np.where(z > 2, np.nan, z)
+
+    def derivative(self, z, a):
+        return np.ones_like(z)
+
+
+class ComplexSlope(Activation):
+    """A broken user activation: a complex derivative."""
+
+    def forward(self, z):
+        return z
+
+    def derivative(self, z, a):
+        return np.ones_like(z) + 0j
+
+
 class Case(NamedTuple):
     case: str
     example: str
@@ -132,6 +152,25 @@ BAD_INPUT = [
     Case("sample_weight of the wrong length",
          "clf.fit(X, y, sample_weight=np.ones(29))",
          "ValueError", "sample_weight.shape == (29,), expected (30,)"),
+    Case("Sample weights that are all 0", "clf.fit(X, y, sample_weight=np.zeros(30))",
+         "ValueError", "Sample weights must contain at least one non-zero number"),
+    Case("Sample weights summing to infinity",
+         "clf.fit(X, y, sample_weight=np.full(30, 1e308))",
+         "ValueError", "sample_weight sums to infinity"),
+    Case("Subnormal sample weights",
+         "clf.fit(X, y, sample_weight=np.full(30, 1e-320))",
+         "ValueError", "sample_weight holds weights as small as 1e-320"),
+    Case("Early stopping split with zero weight",
+         "clf.set_params(early_stopping=True, validation_fraction=0.2)"
+         ".fit(X, y, sample_weight=np.r_[np.ones(3), np.zeros(27)])",
+         "ValueError", "early stopping's validation split has weight 0"),
+    # -- validation data ------------------------------------------------------
+    Case("X_val without y_val", "clf.fit(X, y, X_val=X)",
+         "ValueError", "X_val and y_val must be given together"),
+    Case("Unknown classes in y_val", "clf.fit(X, y, X_val=X, y_val=y + 3)",
+         "ValueError", "y_val has classes [3 4 5] that are not in y's classes"),
+    Case("X_val with other features", "clf.fit(X, y, X_val=X[:, :2], y_val=y)",
+         "ValueError", "Invalid validation data (X_val, y_val): X has 2 features"),
     # -- partial_fit ----------------------------------------------------------
     Case("partial_fit first call without classes", "clf.partial_fit(X, y)",
          "ValueError", "classes must be passed on the first call",
@@ -141,6 +180,10 @@ BAD_INPUT = [
          "ValueError", "classes must not contain NaN"),
     Case("Only one class in classes", "clf.partial_fit(X, y, classes=[0])",
          "ValueError", "but classes contains only one class", "unfitted"),
+    Case("No classes at all", "clf.partial_fit(X, y, classes=[])",
+         "ValueError", "but classes contains no class at all", "unfitted"),
+    Case("classes as a set", "clf.partial_fit(X, y, classes={0, 1, 2})",
+         "TypeError", "classes must be a 1-d array-like"),
     Case("Label not among classes",
          "clf.partial_fit(X, y + 1, classes=[0, 1, 2])",
          "ValueError", "`y` has classes [3] that are not in classes_"),
@@ -173,6 +216,10 @@ BAD_INPUT = [
     Case("Infinity in X at predict time",
          "X[0, 0] = np.inf; clf.predict_log_proba(X)",
          "ValueError", "Input X contains infinity", "fitted"),
+    Case("Input overflowing the network at predict time",
+         "clf.predict_proba(np.full((1, 3), np.finfo(float).max))",
+         "ValueError", "The network's output overflowed for 1 of 1 samples",
+         "fitted"),
     Case("One sample as a 1-D array", "clf.predict_proba(X[0])",
          "ValueError", "Expected 2D array, got 1D array", "fitted"),
     Case("Complex X at predict time", "clf.predict(X + 1j)",
@@ -195,6 +242,15 @@ BAD_INPUT = [
     Case("User activation returning the wrong shape",
          "clf.set_params(activation=RowSum()).fit(X, y)",
          "ValueError", "forward returned an array of shape (30,)"),
+    Case("User activation returning NaN",
+         "clf.set_params(activation=NaNAbove()).fit(X, y)",
+         "ValueError", "Activation 'NaNAbove': forward returned NaN or infinite"),
+    Case("User activation with a complex derivative",
+         "clf.set_params(activation=ComplexSlope()).fit(X, y)",
+         "TypeError", "Activation 'ComplexSlope': derivative returned complex128"),
+    Case("Layers too large for the machine's memory",
+         "clf.set_params(hidden_layer_sizes=(10**9,)).fit(X, y)",
+         "ValueError", "hidden_layer_sizes=(1000000000,) needs about"),
     Case("Layer of size 0", "clf.set_params(hidden_layer_sizes=(4, 0)).fit(X, y)",
          "ValueError", "hidden_layer_sizes must be positive integers"),
     Case("Negative layer size",
@@ -274,7 +330,16 @@ def _estimator(fitted):
 
 def _run(example, clf):
     X, y = _data()
-    namespace = {"X": X, "y": y, "clf": clf, "np": np, "sp": sp, "RowSum": RowSum}
+    namespace = {
+        "X": X,
+        "y": y,
+        "clf": clf,
+        "np": np,
+        "sp": sp,
+        "RowSum": RowSum,
+        "NaNAbove": NaNAbove,
+        "ComplexSlope": ComplexSlope,
+    }
     exec(example, namespace)
 
 
@@ -472,7 +537,8 @@ def test_parameters_are_checked_as_scikit_learn_checks_them():
 
     X, y = _data()
     clf = ActivationMLPClassifier((4,), alpha=-1.0, random_state=0)
-    for call in (lambda: clf.fit(X, y), lambda: clf.partial_fit(X, y, classes=[0, 1, 2])):
+    calls = (lambda: clf.fit(X, y), lambda: clf.partial_fit(X, y, classes=[0, 1, 2]))
+    for call in calls:
         with pytest.raises(InvalidParameterError, match="'alpha' parameter"):
             call()
         assert not hasattr(clf, "coefs_")
