@@ -17,6 +17,11 @@ Speed, interleaved medians, target ratio at most 1: the classifier's
 ``predict``, ``predict_proba`` and ``predict_log_proba`` against
 scikit-learn's ``predict_proba`` on the same network shape; the regressor's
 ``predict`` against scikit-learn's ``predict``.
+
+Deployment latency (case ``onnx``, needs the ``onnx`` extra, else skipped):
+one row and 1000 rows through skact's ``predict_proba`` (target: at most
+0.5 times scikit-learn's on one row), scikit-learn's ``predict_proba``, and
+onnxruntime running the model exported by ``skact.to_onnx``.
 """
 
 # Authors: The skact developers
@@ -167,21 +172,77 @@ def run_case(name, rows, repeats, table, print=print):
     return verdicts
 
 
+def onnx_rows(repeats, table, print=print):
+    """One-row and 1000-row latency of skact, scikit-learn and onnxruntime on
+    the exported skact model; skipped when onnxruntime is missing."""
+    try:
+        import onnxruntime as ort
+
+        from skact import to_onnx
+
+        ours, ref = fitted_models("classifier", N_FEATURES, HIDDEN, 3)
+        X = np.random.default_rng(0).standard_normal((1000, N_FEATURES))
+        onx = to_onnx(ours, X[:1])
+    except ImportError as exc:
+        print(f"\n=== onnx: skipped ({exc}) ===")
+        return
+    session = ort.InferenceSession(
+        onx.SerializeToString(), providers=["CPUExecutionProvider"]
+    )
+    name = session.get_inputs()[0].name
+    print(f"\n=== onnx: network {N_FEATURES}-{'-'.join(map(str, HIDDEN))}-3 ===")
+    table.header()
+    for rows, calls in ((1, 500), (1000, 10)):
+        data = X[:rows].copy()
+
+        def loop(func, data=data, calls=calls):
+            def run():
+                for _ in range(calls):
+                    out = func(data)
+                return out
+
+            return run
+
+        medians, _ = interleaved(
+            {
+                "skact": loop(ours.predict_proba),
+                "sklearn": loop(ref.predict_proba),
+                "onnxruntime": loop(lambda d: session.run(None, {name: d})[1]),
+            },
+            repeats,
+        )
+        label = f"onnx {rows} row{'s' if rows > 1 else ''}"
+        for who, target in (
+            ("skact", 0.5 if rows == 1 else None),
+            ("onnxruntime", None),
+        ):
+            note = "skact predict_proba" if who == "skact" else "onnxruntime, exported"
+            table.add(
+                label,
+                data.dtype,
+                medians[who] / calls,
+                medians["sklearn"] / calls,
+                "sk proba",
+                target,
+                note=f"{note} (mean of {calls} calls)",
+            )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--cases",
-        default=",".join(CASES),
-        help=f"comma-separated, from {', '.join(CASES)} (default: all)",
+        default=",".join([*CASES, "onnx"]),
+        help=f"comma-separated, from {', '.join(CASES)}, onnx (default: all)",
     )
     parser.add_argument("--rows", type=int, default=None, help="default 1,000,000")
     parser.add_argument("--repeats", type=int, default=None, help="default 5")
     parser.add_argument("--quick", action="store_true", help="200,000 rows, 3 reps")
     args = parser.parse_args(argv)
     names = [c.strip() for c in args.cases.split(",") if c.strip()]
-    unknown = sorted(set(names) - set(CASES))
+    unknown = sorted(set(names) - {*CASES, "onnx"})
     if unknown:
-        parser.error(f"unknown cases {unknown}; choose from {list(CASES)}")
+        parser.error(f"unknown cases {unknown}; choose from {[*CASES, 'onnx']}")
     rows = args.rows or (200_000 if args.quick else 1_000_000)
     repeats = args.repeats or (3 if args.quick else 5)
 
@@ -193,7 +254,10 @@ def main(argv=None):
     table = Table()
     verdicts = []
     for name in names:
-        verdicts += run_case(name, rows, repeats, table)
+        if name == "onnx":
+            onnx_rows(repeats, table)
+        else:
+            verdicts += run_case(name, rows, repeats, table)
     table.summary()
     print(f"memory: {verdicts.count('PASS')} PASS, {verdicts.count('FAIL')} FAIL")
 

@@ -13,6 +13,8 @@ Public names:
 - :class:`ActivationDisplay`, :class:`TrainingHistoryDisplay`: plots of
   activation functions and their derivatives, and of the training history
   (loss, gradient norms, dead and saturated units); need matplotlib.
+- :func:`to_onnx`: the ONNX model of a fitted estimator or pipeline (needs
+  the ``onnx`` extra; skl2onnx is imported only when it is called).
 - :mod:`skact.activations`: the activation registry and protocol.
 - :mod:`skact.exceptions`: :class:`~skact.exceptions.DivergenceError` and
   :class:`~skact.exceptions.InconsistentVersionWarning`.
@@ -21,8 +23,9 @@ Public names:
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-from . import activations, exceptions
+from . import _onnx, activations, exceptions
 from ._classifier import ActivationMLPClassifier
+from ._onnx import to_onnx
 from ._regressor import ActivationMLPRegressor
 from ._version import __version__
 from .diagnostics import activation_statistics, linear_equivalent
@@ -38,4 +41,9 @@ __all__ = [
     "activations",
     "exceptions",
     "linear_equivalent",
+    "to_onnx",
 ]
+
+# skl2onnx then converts skact's estimators too (registered when it is
+# imported; importing skact never imports it).
+_onnx.install_import_hook()

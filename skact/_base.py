@@ -25,6 +25,10 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 from sklearn_compat.utils.validation import validate_data
 
 from . import _fast_paths
+from ._activation_params import (
+    nested_activation_params,
+    set_nested_activation_params,
+)
 from ._checks import (
     check_finite_logits,
     check_loaded_state,
@@ -169,6 +173,62 @@ class BaseActivationMLP(BaseEstimator):
         check_loaded_state(state)
         super().__setstate__(state)
 
+    # -- nested parameters of activation objects ------------------------------
+    # scikit-learn reaches a single activation object's settings
+    # (``activation__negative_slope``) but not those in a tuple or list; the
+    # naming (``activation__<i>``, ``activation__<i>__<setting>``) and the
+    # copy-on-set rule are in ``_activation_params``.
+    def get_params(self, deep=True):
+        """Get parameters for this estimator.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            If True, also return the settings of activation objects:
+            ``activation__<setting>``, and for a tuple or list of activations
+            ``activation__<i>`` (hidden layer ``i``, from 0) and
+            ``activation__<i>__<setting>``.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=deep)
+        if deep:
+            params.update(
+                (f"activation__{key}", value)
+                for key, value in nested_activation_params(self.activation).items()
+            )
+        return params
+
+    def set_params(self, **params):
+        """Set the parameters of this estimator.
+
+        Activation settings are named as :meth:`get_params` lists them. An
+        activation object you passed is never changed: ``activation``, or
+        the entry of a tuple or list, becomes an updated copy.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters.
+
+        Returns
+        -------
+        self : estimator instance
+            Estimator instance.
+        """
+        nested = {
+            key.removeprefix("activation__"): params.pop(key)
+            for key in list(params)
+            if key.startswith("activation__")
+        }
+        super().set_params(**params)
+        if nested:
+            self.activation = set_nested_activation_params(self.activation, nested)
+        return self
+
     def _check_solver(self):
         if self.solver not in ("sgd", "adam"):
             raise AttributeError(
@@ -181,9 +241,9 @@ class BaseActivationMLP(BaseEstimator):
         return None
 
     # -- callbacks: no-ops here, scikit-learn's callbacks in _callbacks.py -----
-    def _callback_scope(self, incremental):
-        """A context around one fit or partial_fit call (its callbacks' set-up
-        and teardown)."""
+    def _callback_scope(self, incremental, data):
+        """A context around one fit or partial_fit call on ``data``, its
+        ``(X, y, sample_weight)`` (its callbacks' set-up and teardown)."""
         return contextlib.nullcontext()
 
     def _epoch_hooks(self, network, settings):
@@ -293,7 +353,7 @@ class BaseActivationMLP(BaseEstimator):
             # Overflow is how divergence starts; it is detected and reported
             # as a DivergenceError rather than as floating-point warnings.
             with np.errstate(over="ignore", invalid="ignore"):
-                with self._callback_scope(incremental):
+                with self._callback_scope(incremental, (X, y, sample_weight)):
                     return self._fit_unguarded(
                         X, y, sample_weight, incremental, classes, validation
                     )

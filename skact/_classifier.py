@@ -21,11 +21,12 @@ from sklearn_compat.base import _fit_context
 
 from . import _fast_paths
 from ._base import BaseActivationMLP, validation_arguments
+from ._callbacks import CallbackMixin
 from ._docstrings import fill_doc
 
 
 @fill_doc
-class ActivationMLPClassifier(ClassifierMixin, BaseActivationMLP):
+class ActivationMLPClassifier(ClassifierMixin, CallbackMixin, BaseActivationMLP):
     """Multi-layer perceptron classifier whose hidden activations you choose.
 
     A drop-in replacement for scikit-learn's

@@ -19,13 +19,14 @@ from sklearn.utils.validation import _check_sample_weight
 from sklearn_compat.base import _fit_context
 
 from ._base import BaseActivationMLP, validation_arguments
+from ._callbacks import CallbackMixin
 from ._checks import check_finite_logits
 from ._docstrings import fill_doc
 from ._losses import regression_loss
 
 
 @fill_doc
-class ActivationMLPRegressor(RegressorMixin, BaseActivationMLP):
+class ActivationMLPRegressor(RegressorMixin, CallbackMixin, BaseActivationMLP):
     """Multi-layer perceptron regressor whose hidden activations you choose.
 
     A drop-in replacement for scikit-learn's

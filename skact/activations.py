@@ -42,13 +42,17 @@ derivative_out)``, which training calls instead of ``forward`` when it can
 hand over the derivative in the same pass (ReLU's 0/1 slope); the engine
 calls it only for the built-in activations.
 
-Subclass :class:`Activation` to get these defaults, a ``repr`` and equality
-(both from the instance's public attributes).
-To survive :func:`~sklearn.base.clone`, pickling and
-``GridSearchCV(n_jobs=2)``, define the class at the top level of an importable
-module (or of your script) and keep its settings in plain attributes. The
-estimator works on a copy, so editing the object after ``fit`` does not change
-the fitted model.
+Subclass :class:`Activation` to get these defaults, a ``repr``, equality and
+scikit-learn's nested parameters (all from the instance's public attributes):
+``get_params`` lists the settings and ``set_params`` changes them, so an
+estimator's ``set_params(activation__negative_slope=0.1)`` and a
+``GridSearchCV`` over ``activation__negative_slope`` work. Keep the settings
+in public attributes named as the constructor's arguments (scikit-learn's
+convention): ``set_params`` then re-runs the constructor, with its checks.
+To survive :func:`~sklearn.base.clone` (which deep-copies an activation),
+pickling and ``GridSearchCV(n_jobs=2)``, define the class at the top level of
+an importable module (or of your script). The estimator works on a copy, so
+editing the object after ``fit`` does not change the fitted model.
 
 The built-in activations also accept an ``out`` array, as NumPy's ufuncs do,
 and return it: ``forward(z, out=z)`` works in place, while ``derivative``'s
@@ -82,6 +86,8 @@ array([0.])
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
+import inspect
 import math
 
 import numpy as np
@@ -189,6 +195,102 @@ class Activation:
         # instance's public attributes (a user's subclass stores its settings
         # there, as scikit-learn estimators do).
         return {k: v for k, v in vars(self).items() if not k.startswith("_")}
+
+    # -- scikit-learn's nested parameters -------------------------------------
+    def get_params(self, deep=True):
+        """The activation's settings, as scikit-learn's ``get_params``.
+
+        They make ``activation__<setting>`` a parameter of an estimator that
+        holds this activation (see :ref:`tuning_activations`).
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Ignored: settings are not nested further.
+
+        Returns
+        -------
+        params : dict
+            Setting names mapped to their values: the public attributes,
+            as in the ``repr``.
+
+        Examples
+        --------
+        >>> from skact.activations import LeakyReLU
+        >>> LeakyReLU(0.2).get_params()
+        {'negative_slope': 0.2}
+        """
+        return dict(self._params())
+
+    def set_params(self, **params):
+        """Change settings in place, as scikit-learn's ``set_params``.
+
+        If the constructor takes every setting under its attribute name (as
+        the built-ins and scikit-learn's estimators do), it is run again with
+        the new values, so its checks apply and whatever it derives from them
+        is recomputed; a refused value leaves the activation unchanged.
+        Otherwise the attributes are set as given.
+
+        Parameters
+        ----------
+        **params
+            New values of settings listed by :meth:`get_params`.
+
+        Returns
+        -------
+        self : Activation
+
+        Raises
+        ------
+        ValueError
+            For a name :meth:`get_params` does not list, a value the
+            constructor refuses, or the registry's shared object (which
+            every model naming the activation uses).
+
+        Examples
+        --------
+        >>> from skact.activations import LeakyReLU
+        >>> LeakyReLU().set_params(negative_slope=0.3)
+        LeakyReLU(negative_slope=0.3)
+        """
+        if not params:
+            return self
+        current = self.get_params()
+        for name in params:
+            if name not in current:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for activation {self!r}; valid "
+                    f"parameters are {sorted(current)!r}."
+                )
+        if any(self is shared for shared in ACTIVATIONS.values()):
+            raise ValueError(
+                f"{self!r} is the registry's shared object for the name "
+                f"{self.name!r}; changing it would change every model using that "
+                f"name. Set parameters on an instance of your own, such as "
+                f"{type(self).__name__}()."
+            )
+        settings = {**current, **params}
+        try:
+            inspect.signature(type(self)).bind(**settings)
+        except (TypeError, ValueError):
+            # The constructor does not take the settings by name: set them.
+            for name, value in params.items():
+                setattr(self, name, value)
+            return self
+        state = vars(self).copy()
+        try:
+            type(self).__init__(self, **settings)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(state)
+            raise
+        return self
+
+    def __sklearn_clone__(self):
+        # clone() would rebuild the object from get_params(), which misses
+        # private state and needs a constructor taking every public attribute;
+        # a deep copy is equal and independent for every subclass.
+        return copy.deepcopy(self)
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self._params().items())

@@ -345,6 +345,49 @@ def _check_regression_activations(ns):
     assert width[x_grid >= 2].mean() > 3 * width[x_grid <= -2].mean()
 
 
+def _check_tune_leaky_slope(ns):
+    from skact.activations import LeakyReLU
+
+    accuracy, search = ns["accuracy"], ns["search"]
+    # Slope 1 is the identity: a linear model, the same for every width.
+    assert accuracy.loc[1.0].std() < 1e-12
+    assert accuracy.loc[1.0].max() < ns["majority_rate"] + 0.01
+    # Two units are too few for a disc; four or more with a bend suffice.
+    assert accuracy[2].max() < 0.85
+    assert accuracy.loc[[s for s in ns["slopes"] if s < 1], [4, 8]].min().min() > 0.9
+    best = search.best_params_
+    assert best["activation__negative_slope"] < 1
+    assert best["hidden_layer_sizes"][0] >= 4
+    assert search.best_score_ > 0.95
+    # The refitted model has the best slope; the searched estimator is intact.
+    assert search.best_estimator_.activation == LeakyReLU(
+        best["activation__negative_slope"]
+    )
+    assert ns["net"].activation == LeakyReLU()
+    # Per-layer naming: only the second layer's slope was searched.
+    layer_search = ns["layer_search"]
+    slope = layer_search.best_params_["activation__1__negative_slope"]
+    assert layer_search.best_estimator_.activation == ("relu", LeakyReLU(slope))
+    assert layer_search.cv_results_["mean_test_score"].min() > 0.9
+
+
+def _check_onnx_export(ns):
+    # onnxruntime computes skact's probabilities and labels.
+    assert ns["difference"] < 1e-10
+    assert ns["agree"] == 1.0
+    assert ns["grid_proba"].min() >= 0 and ns["grid_proba"].max() <= 1
+    assert set(ns["latency"]) == {"skact pipeline", "onnxruntime"}
+
+
+def _check_progress_and_monitoring(ns):
+    # One monitored score per epoch run, a useful validation score, and a
+    # search that prefers a non-linear network.
+    epochs = ns["epochs"]
+    assert len(epochs) == ns["clf"].n_iter_
+    assert epochs["validation"].max() > 0.9
+    assert ns["search"].best_params_["activation"] != "identity"
+
+
 EXAMPLE_CHECKS = {
     "plot_linear_collapse.py": _check_linear_collapse,
     "plot_why_nonlinearity.py": _check_why_nonlinearity,
@@ -353,6 +396,9 @@ EXAMPLE_CHECKS = {
     "plot_dying_relu.py": _check_dying_relu,
     "plot_softmax_calibration.py": _check_softmax_calibration,
     "plot_regression_activations.py": _check_regression_activations,
+    "plot_tune_leaky_slope.py": _check_tune_leaky_slope,
+    "plot_onnx_export.py": _check_onnx_export,
+    "plot_progress_and_monitoring.py": _check_progress_and_monitoring,
 }
 
 
