@@ -4,7 +4,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted
+from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn_compat.utils._optional_dependencies import check_matplotlib_support
 
 from ._base import BaseActivationMLP, FittedNetwork
@@ -37,6 +37,31 @@ def _per_layer(history, key):
     for i, row in enumerate(rows):
         table[i, : len(row)] = [np.nan if v is None else v for v in row]
     return table
+
+
+class NoTrainingHistoryError(TypeError, ValueError):
+    """What ``from_estimator`` raises for an estimator it cannot plot.
+
+    A TypeError, as the other helpers raise for what they do not take; also a
+    ValueError, which ``from_estimator`` raised for an estimator without a
+    history before it took pipelines.
+    """
+
+
+#: What from_estimator takes, for its error message.
+_ACCEPTED = (
+    "a fitted estimator that keeps a training history (a skact estimator's "
+    "history_, or the loss_curve_ of scikit-learn's MLPClassifier or "
+    "MLPRegressor) or a fitted Pipeline ending in one"
+)
+
+
+def _keeps_history(step):
+    """Whether ``step`` is an estimator whose training history can be read
+    (once fitted): a skact or scikit-learn MLP, or one with a history."""
+    return isinstance(step, (BaseActivationMLP, MLPClassifier, MLPRegressor)) or any(
+        hasattr(step, name) for name in ("history_", "loss_curve_")
+    )
 
 
 def _has_data(values):
@@ -331,10 +356,15 @@ class TrainingHistoryDisplay:
 
         Parameters
         ----------
-        estimator : ActivationMLPClassifier
-            A fitted network; its ``history_`` is plotted. scikit-learn's
-            :class:`~sklearn.neural_network.MLPClassifier` works too (its
-            ``loss_curve_`` and ``validation_scores_``).
+        estimator : fitted skact estimator or Pipeline ending in one
+            A fitted :class:`ActivationMLPClassifier` or
+            :class:`ActivationMLPRegressor`, whose ``history_`` is plotted,
+            or a fitted :class:`~sklearn.pipeline.Pipeline` whose last step is
+            one (its history is that of the last step). scikit-learn's
+            :class:`~sklearn.neural_network.MLPClassifier` and
+            :class:`~sklearn.neural_network.MLPRegressor` work too (their
+            ``loss_curve_`` and ``validation_scores_``), alone or ending a
+            Pipeline.
 
         ax : matplotlib Axes or array-like of Axes, default=None
             One Axes per panel; see :meth:`plot`.
@@ -353,18 +383,44 @@ class TrainingHistoryDisplay:
 
         Raises
         ------
+        TypeError
+            If ``estimator`` keeps no training history to plot (it is neither
+            of the above, nor a Pipeline ending in one). The error is also a
+            ValueError, as in skact versions before pipelines were accepted.
         sklearn.exceptions.NotFittedError
-            If the estimator is not fitted.
+            If the estimator or Pipeline is not fitted.
         ValueError
-            If the estimator keeps no training history, or as :meth:`plot`.
+            As :meth:`plot`.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import make_moons
+        >>> from sklearn.pipeline import make_pipeline
+        >>> from sklearn.preprocessing import StandardScaler
+        >>> from skact import ActivationMLPClassifier, TrainingHistoryDisplay
+        >>> X, y = make_moons(100, noise=0.1, random_state=0)
+        >>> pipe = make_pipeline(
+        ...     StandardScaler(),
+        ...     ActivationMLPClassifier((8,), solver="lbfgs", random_state=0),
+        ... ).fit(X, y)
+        >>> TrainingHistoryDisplay.from_estimator(pipe).panels_
+        ['loss']
         """
-        check_matplotlib_support(f"{cls.__name__}.from_estimator")
-        check_is_fitted(estimator)
+        caller = f"{cls.__name__}.from_estimator"
+        check_matplotlib_support(caller)
+        _, estimator = FittedNetwork.split_pipeline(
+            estimator,
+            caller,
+            accepts=_keeps_history,
+            accepted=_ACCEPTED,
+            note=", which keeps no training history (history_ or loss_curve_)",
+            error=NoTrainingHistoryError,
+        )
         history = getattr(estimator, "history_", None)
         if history is None:
             loss_curve = getattr(estimator, "loss_curve_", None)
             if loss_curve is None:
-                raise ValueError(
+                raise NoTrainingHistoryError(
                     f"{type(estimator).__name__} keeps no training history "
                     "(history_ or loss_curve_) to plot."
                 )

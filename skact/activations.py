@@ -36,6 +36,11 @@ and, optionally:
     ``True`` if ``f'(z)`` is 1 where the output is non-zero and 0 where it is 0
     (ReLU): such a unit is dead or passing, never saturated. Defaults to
     ``False``.
+``to_onnx(graph, z)``
+    Return the name of the ONNX tensor holding ``f(z)``, built with
+    ``graph.op(op_type, *inputs, **attributes)`` and ``graph.constant(value)``
+    from the tensor named ``z``; lets :func:`skact.to_onnx` export networks
+    that use this activation (see :ref:`deploying`).
 
 The built-ins may also define ``forward_and_derivative(z, out,
 derivative_out)``, which training calls instead of ``forward`` when it can

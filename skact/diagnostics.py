@@ -3,9 +3,12 @@
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
+
 import numpy as np
 from sklearn.base import is_regressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.pipeline import Pipeline
 
 from ._base import FittedNetwork, chunk_bytes
 from ._layer_statistics import LayerStatistics
@@ -19,10 +22,14 @@ def activation_statistics(estimator, X):
 
     Parameters
     ----------
-    estimator : ActivationMLPClassifier or ActivationMLPRegressor
-        A fitted network.
+    estimator : fitted skact estimator or Pipeline ending in one
+        A fitted :class:`ActivationMLPClassifier` or
+        :class:`ActivationMLPRegressor`, or a fitted
+        :class:`~sklearn.pipeline.Pipeline` whose last step is one.
     X : {array-like, sparse matrix} of shape (n_samples, n_features)
-        The data to pass through it.
+        The data to pass through it: for a Pipeline, the pipeline's input,
+        transformed by its earlier steps (``pipeline[:-1].transform(X)``)
+        before it reaches the network.
 
     Returns
     -------
@@ -47,6 +54,14 @@ def activation_statistics(estimator, X):
         ``"saturated_fraction"`` with ``diagnostics=True``, there computed on
         each epoch's training batches.
 
+    Raises
+    ------
+    TypeError
+        If ``estimator`` is neither a skact estimator nor a Pipeline ending in
+        one (scikit-learn's ``MLPClassifier``, say).
+    sklearn.exceptions.NotFittedError
+        If the estimator or Pipeline is not fitted.
+
     See Also
     --------
     ActivationMLPClassifier : ``diagnostics=True`` records these during
@@ -64,8 +79,16 @@ def activation_statistics(estimator, X):
     ('relu', 1)
     >>> 0.0 <= stats[0]["dead_fraction"] <= 1.0
     True
+
+    A pipeline's input goes through its earlier steps first:
+
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> pipe = make_pipeline(StandardScaler(), clf).fit(X, y)
+    >>> len(activation_statistics(pipe, X))
+    1
     """
-    fitted = FittedNetwork(estimator)
+    fitted = FittedNetwork.of(estimator, "activation_statistics")
     X = fitted.check_X(X)
     network = fitted.network
     stats = LayerStatistics(network)
@@ -111,20 +134,37 @@ def linear_equivalent(estimator):
 
     Parameters
     ----------
-    estimator : ActivationMLPClassifier or ActivationMLPRegressor
-        A fitted network whose hidden activations are all ``"identity"`` (or
-        that has no hidden layer): a classifier with a single-label (softmax)
-        output, or a regressor with ``loss="squared_error"``.
+    estimator : fitted skact estimator or Pipeline ending in one
+        A fitted :class:`ActivationMLPClassifier` or
+        :class:`ActivationMLPRegressor` whose hidden activations are all
+        ``"identity"`` (or that has no hidden layer): a classifier with a
+        single-label (softmax) output, or a regressor with
+        ``loss="squared_error"``. Or a fitted
+        :class:`~sklearn.pipeline.Pipeline` whose last step is such a
+        network.
 
     Returns
     -------
-    model : LogisticRegression or LinearRegression
+    model : LogisticRegression, LinearRegression or Pipeline
         Fitted: ``coef_``, ``intercept_`` and ``n_features_in_`` (with
         ``classes_`` for a classifier, and ``feature_names_in_`` if the
         network has them) are set; it was not trained on any data.
 
+        For a Pipeline, a new :class:`~sklearn.pipeline.Pipeline` with the
+        same parameters and step names whose last step is the linear model,
+        and whose earlier steps are copies (:func:`copy.deepcopy`) of the
+        fitted steps, not refitted: it transforms ``X`` as the original does,
+        so its ``predict_proba`` (``predict`` for a regressor) equals the
+        original's, up to floating-point rounding. Refitting the original
+        pipeline later leaves it unchanged.
+
     Raises
     ------
+    TypeError
+        If ``estimator`` is neither a skact estimator nor a Pipeline ending in
+        one (scikit-learn's ``MLPClassifier``, say).
+    sklearn.exceptions.NotFittedError
+        If the estimator or Pipeline is not fitted.
     ValueError
         If a hidden layer has a non-identity activation, or a classifier was
         fitted on a multilabel target, or a regressor with another loss than
@@ -149,8 +189,21 @@ def linear_equivalent(estimator):
     (1, 20)
     >>> bool(np.allclose(flat.predict_proba(X), deep.predict_proba(X)))
     True
+
+    A pipeline gives a pipeline, with the same fitted preprocessing:
+
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> pipe = make_pipeline(StandardScaler(), deep).fit(X, y)
+    >>> flat_pipe = linear_equivalent(pipe)
+    >>> flat_pipe[-1]
+    LogisticRegression()
+    >>> bool(np.allclose(flat_pipe.predict_proba(X), pipe.predict_proba(X)))
+    True
     """
-    fitted = FittedNetwork(estimator)
+    pipeline = estimator if isinstance(estimator, Pipeline) else None
+    fitted = FittedNetwork.of(estimator, "linear_equivalent")
+    estimator = fitted.estimator
     nonlinear = [
         f"layer {i + 1}: {activation_name(a)}"
         for i, a in enumerate(fitted.activations)
@@ -200,4 +253,9 @@ def linear_equivalent(estimator):
     model.n_features_in_ = estimator.n_features_in_
     if hasattr(estimator, "feature_names_in_"):
         model.feature_names_in_ = estimator.feature_names_in_
-    return model
+    if pipeline is None:
+        return model
+    # Copies of the fitted steps, so that refitting the original pipeline
+    # cannot change what the returned one computes.
+    steps = [*copy.deepcopy(pipeline.steps[:-1]), (pipeline.steps[-1][0], model)]
+    return Pipeline(**{**pipeline.get_params(deep=False), "steps": steps})
