@@ -709,5 +709,6 @@ class FittedNetwork:
         prediction validates it, in the weights' dtype."""
         if self.preprocessing is not None:
             X = self.preprocessing.transform(X)
-        X = self.estimator._validate_for_predict(X)
+        with np.errstate(over="ignore", invalid="ignore"):  # see ready_array
+            X = self.estimator._validate_for_predict(X)
         return as_dtype(X, self.coefs[0].dtype)

@@ -36,9 +36,9 @@ def ready_array(X, n_features):
     ):
         return False
     # A finite sum means finite values (scikit-learn's own first check); an
-    # overflowing sum of finite values only sends X the long way.
-    with np.errstate(over="ignore", invalid="ignore"):
-        return bool(np.isfinite(np.add.reduce(X, axis=None)))
+    # overflowing sum of finite values only sends X the long way. The callers
+    # (prediction, training) silence overflow warnings around this.
+    return bool(np.isfinite(np.add.reduce(X, axis=None)))
 
 
 #: Each estimator's re-seeded generator (see ``random_state_for``), kept
