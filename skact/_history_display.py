@@ -7,7 +7,8 @@ import numpy as np
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn_compat.utils._optional_dependencies import check_matplotlib_support
 
-from ._base import BaseActivationMLP, FittedNetwork
+from ._base import BaseActivationMLP
+from ._fitted import FittedNetwork
 from ._plot_helpers import _ax_attribute, _line_kwargs, _new_axes, _user_axes
 from .activations import activation_name, get_activation
 

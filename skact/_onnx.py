@@ -22,7 +22,7 @@ import warnings
 
 import numpy as np
 
-from ._base import FittedNetwork
+from ._fitted import FittedNetwork
 from .activations import (
     ELU,
     GELU,

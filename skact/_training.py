@@ -177,6 +177,51 @@ def evaluate(network, params, validation, score, chunk_bytes):
     )
 
 
+class Recorder:
+    """Records each epoch (L-BFGS iteration) of one call: checks the loss for
+    an explosion, scores the weights on the validation data if any, appends
+    to the history and counts the epoch; after an interrupt, keeps exactly
+    the epochs recorded whole."""
+
+    def __init__(
+        self, network, data, settings, history, progress, stats, validation, score
+    ):
+        self.network, self.settings, self.history = network, settings, history
+        self.progress, self.stats = progress, stats
+        self.validation, self.score = validation, score
+        self.explosion = ExplosionCheck(history.loss, constant_loss(network, data))
+        self.epochs_before = len(history.loss)
+
+    def __call__(self, loss, params):
+        """Record an epoch that ended with ``loss`` and weights ``params``;
+        return its ``(val_loss, val_score)`` (NaN without validation)."""
+        progress = self.progress
+        cause = self.explosion(loss)
+        if cause is not None:
+            diverged(self.settings, cause, progress.n_iter)
+        val_loss = val_score = np.nan
+        if self.validation is not None:
+            val_loss, val_score = evaluate(
+                self.network,
+                params,
+                self.validation,
+                self.score,
+                self.settings.chunk_bytes,
+            )
+        self.history.record(loss, val_loss, val_score, self.stats)
+        progress.n_iter += 1
+        progress.loss = loss
+        return val_loss, val_score
+
+    def interrupted(self):
+        """Keep the epochs recorded whole, and count those."""
+        history, progress = self.history, self.progress
+        history.align()
+        progress.n_iter = len(history.loss) - self.epochs_before
+        progress.loss = history.loss[-1] if progress.n_iter else math.nan
+        warnings.warn("Training interrupted by user.", stacklevel=USER_FRAME + 1)
+
+
 def fit_stochastic(
     network,
     params,
@@ -210,8 +255,9 @@ def fit_stochastic(
     stats = LayerStatistics(network) if settings.diagnostics else None
     grad = np.empty_like(params)
     alpha = settings.alpha
-    explosion = ExplosionCheck(history.loss, constant_loss(network, data))
-    epochs_before = len(history.loss)
+    record = Recorder(
+        network, data, settings, history, progress, stats, validation, score
+    )
     start = time.perf_counter()
     Xb = None
     try:
@@ -240,18 +286,8 @@ def fit_stochastic(
                     progress.n_iter,
                 )
             loss = accumulated_loss / max(n_rows, 1)
-            cause = explosion(loss)
-            if cause is not None:
-                diverged(settings, cause, progress.n_iter)
-            val_loss = val_score = np.nan
-            if validation is not None:
-                val_loss, val_score = evaluate(
-                    network, params, validation, score, settings.chunk_bytes
-                )
-            history.record(loss, val_loss, val_score, stats)
-            progress.n_iter += 1
+            val_loss, val_score = record(loss, params)
             progress.t += minibatches.n_samples
-            progress.loss = loss
             if verbose:
                 message = (
                     f"Iteration {progress.n_iter} (epoch {progress.n_iter}/"
@@ -285,12 +321,8 @@ def fit_stochastic(
                     stacklevel=USER_FRAME,
                 )
     except KeyboardInterrupt:
-        # The interrupt may have landed anywhere in an epoch's bookkeeping:
-        # keep the epochs whose record is complete, and count those.
-        history.align()
-        progress.n_iter = len(history.loss) - epochs_before
-        progress.loss = history.loss[-1] if progress.n_iter else math.nan
-        warnings.warn("Training interrupted by user.", stacklevel=USER_FRAME)
+        # The interrupt may have landed anywhere in an epoch's bookkeeping.
+        record.interrupted()
 
     # Each batch's loss was computed before its update: make sure the last
     # update (or an interrupted epoch) left finite parameters and outputs, at
@@ -334,8 +366,9 @@ def fit_lbfgs(
     ws = Workspace(network, X.shape[0], params.dtype)
     stats = LayerStatistics(network) if settings.diagnostics else None
     alpha = settings.alpha
-    explosion = ExplosionCheck(history.loss, constant_loss(network, data))
-    epochs_before = len(history.loss)
+    record = Recorder(
+        network, data, settings, history, progress, stats, validation, score
+    )
     last_iterate = params.copy()  # what an interrupted fit keeps
     stop_requested = []
     start = time.perf_counter()
@@ -346,18 +379,8 @@ def fit_lbfgs(
     def on_iteration(loss, x):
         if not math.isfinite(loss):
             diverged(settings, f"the training loss became {loss}", progress.n_iter)
-        cause = explosion(loss)
-        if cause is not None:
-            diverged(settings, cause, progress.n_iter)
-        val_loss = val_score = np.nan
-        if validation is not None:
-            val_loss, val_score = evaluate(
-                network, x.astype(params.dtype), validation, score, settings.chunk_bytes
-            )
-        history.record(loss, val_loss, val_score, stats)
-        last_iterate[...] = x
-        progress.n_iter += 1
-        progress.loss = loss
+        record(loss, x.astype(params.dtype, copy=False))
+        last_iterate[...] = x  # once its record is whole
         if hooks is not None:
             hooks.begin(progress.n_iter - 1)
             if hooks.end(progress.n_iter - 1, last_iterate):
@@ -379,11 +402,8 @@ def fit_lbfgs(
             callback=on_iteration,
         )
     except KeyboardInterrupt:
-        history.align()
-        progress.n_iter = len(history.loss) - epochs_before
-        progress.loss = history.loss[-1] if progress.n_iter else math.nan
+        record.interrupted()
         params[...] = last_iterate
-        warnings.warn("Training interrupted by user.", stacklevel=USER_FRAME)
         return progress
     if not (math.isfinite(result.fun) and math.isfinite(params.sum())):
         diverged(settings, "the loss or a parameter became non-finite", progress.n_iter)

@@ -10,7 +10,8 @@ from sklearn.base import is_regressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from ._base import FittedNetwork, chunk_bytes
+from ._base import chunk_bytes
+from ._fitted import FittedNetwork
 from ._layer_statistics import LayerStatistics
 from .activations import Identity, activation_name
 
