@@ -131,8 +131,8 @@ EXPECTED_FAILURES = {
         AssertionError,
         "Matches scikit-learn's error message down to the class it names, "
         "``['True']``: its internal encoding of a binary target. skact's "
-        "message is the same up to there, but names the class by its index "
-        "in ``classes_``: ``[1]``.",
+        "message is the same up to there, but names the class as it is in "
+        "``y``: ``[1]``.",
     ),
     "test_preserve_feature_names[ActivationMLPClassifier]": Expected(
         "difference",
