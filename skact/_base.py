@@ -511,21 +511,12 @@ class BaseActivationMLP(BaseEstimator):
         (features, known classes or outputs, weights), in the weights'
         dtype, as ``(X, target, sample_weight)``."""
         try:
-            X_val, y_val = validate_data(
-                self,
-                X_val,
-                y_val,
-                accept_sparse=["csr", "csc"],
-                multi_output=True,
-                y_numeric=self._y_numeric,
-                dtype=(np.float64, np.float32),
-                reset=False,
-            )
+            X_val, y_val = self._validate_X_y(X_val, y_val, reset=False)
         except ValueError as error:
             raise ValueError(
                 f"Invalid validation data (X_val, y_val): {error}"
             ) from None
-        X_val = as_dtype(X_val.tocsr() if sp.issparse(X_val) else X_val, dtype)
+        X_val = as_dtype(X_val, dtype)
         target = self._encode_validation_target(y_val)
         if target.ndim == 2 or target.dtype.kind == "f":
             target = target.astype(dtype, copy=False)
@@ -544,20 +535,25 @@ class BaseActivationMLP(BaseEstimator):
             or "feature_names_in_" in self.__dict__
             or not _fast_paths.ready_array(X, self.n_features_in_)
         ):
-            X, y = validate_data(
-                self,
-                X,
-                y,
-                accept_sparse=["csr", "csc"],
-                multi_output=True,
-                y_numeric=self._y_numeric,
-                dtype=(np.float64, np.float32),
-                reset=first_pass,
-            )
-        else:
-            y = validate_data(self, "no_validation", y, multi_output=True, reset=False)
-            check_consistent_length(X, y)
-        return (X.tocsr() if sp.issparse(X) else X), y  # CSR: fast row slicing
+            return self._validate_X_y(X, y, reset=first_pass)
+        y = validate_data(self, "no_validation", y, multi_output=True, reset=False)
+        check_consistent_length(X, y)
+        return X, y
+
+    def _validate_X_y(self, X, y, reset):
+        """scikit-learn's checks of training data; sparse X as CSR (fast row
+        slicing for minibatches)."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            accept_sparse=["csr", "csc"],
+            multi_output=True,
+            y_numeric=self._y_numeric,
+            dtype=(np.float64, np.float32),
+            reset=reset,
+        )
+        return (X.tocsr() if sp.issparse(X) else X), y
 
     def _settings(self, n_samples, incremental):
         return Settings(

@@ -251,10 +251,13 @@ class ActivationMLPClassifier(ClassifierMixin, CallbackMixin, BaseActivationMLP)
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples to classify.
 
         Returns
         -------
         y : ndarray of shape (n_samples,) or (n_samples, n_labels)
+            The most probable class of each sample (for a multilabel target,
+            each label whose probability exceeds 1/2).
         """
         predicted = self._predict_logits(X, _predicted_indices)
         if self.out_activation_ == "logistic":

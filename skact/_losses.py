@@ -71,15 +71,14 @@ def log_softmax(z, out=None):
 
     Parameters
     ----------
-    z : ndarray of shape (n_samples, n_classes)
-        Logits.
-    out : ndarray, default=None
-        Where to write the result; may be ``z`` itself.
+    z, out : ndarray of shape (n_samples, n_classes)
+        The logits, and where to write ``log(softmax(z))`` (None: a new
+        array; ``z`` itself works too), as for :func:`softmax`.
 
     Returns
     -------
     log_p : ndarray of shape (n_samples, n_classes)
-        ``log(softmax(z))``.
+        The log-probabilities, ``out`` if given.
 
     Examples
     --------

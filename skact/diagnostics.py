@@ -162,10 +162,10 @@ def linear_equivalent(estimator):
     Raises
     ------
     TypeError
-        If ``estimator`` is neither a skact estimator nor a Pipeline ending in
-        one (scikit-learn's ``MLPClassifier``, say).
+        For anything but a skact network or a Pipeline ending in one: a
+        scikit-learn ``MLPClassifier`` has no ``linear_equivalent`` here.
     sklearn.exceptions.NotFittedError
-        If the estimator or Pipeline is not fitted.
+        For a network or Pipeline not fitted yet.
     ValueError
         If a hidden layer has a non-identity activation, or a classifier was
         fitted on a multilabel target, or a regressor with another loss than
