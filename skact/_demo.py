@@ -258,6 +258,34 @@ def _print_table(rows, score_key, score_label, print):
         )
 
 
+def _search_and_report(
+    estimator, activations, data, scoring, identity_remark, figure, out, print, progress
+):
+    """Both tasks' demo: the grid search over ``activations`` on ``data =
+    (X, y, folds)``, its table (``scoring = (scorer, row key, column
+    label)``), the identity remark, the best activation, and with ``out``
+    the figure (``figure = (plot function, what it shows)``)."""
+    X, y, folds = data
+    scorer, score_key, score_label = scoring
+    start = time.perf_counter()
+    results = _grid_search(estimator, activations, X, y, folds, scorer, progress)
+    rows = [
+        {"activation": name, score_key: mean, "cv_std": std, "fit_time": fit}
+        for name, mean, std, fit in results
+    ]
+    _print_table(rows, score_key, score_label, print)
+    if "identity" in activations:
+        print("\n" + identity_remark)
+    best = max(rows, key=lambda row: row[score_key])
+    print(f"Best: {best['activation']} ({best[score_key]:.3f}).")
+
+    if out is not None:
+        plot, shows = figure
+        print(f"{shows}: {plot(rows, X, y, out, progress)}")
+    print(f"({time.perf_counter() - start:.1f}s)")
+    return rows
+
+
 def _run_classification(activations, cv, out, print, progress):
     X, y = make_circle()
     folds = StratifiedKFold(cv, shuffle=True, random_state=0)
@@ -272,35 +300,19 @@ def _run_classification(activations, cv, out, print, progress):
         f"{cv}-fold cross-validation.\n"
     )
 
-    start = time.perf_counter()
-    results = _grid_search(
+    return _search_and_report(
         seed_estimator(activations[0]),
         activations,
-        X,
-        y,
-        folds,
-        accuracy_score,
+        (X, y, folds),
+        (accuracy_score, "cv_accuracy", "CV accuracy"),
+        "identity stays near the majority class: without a non-linear "
+        "activation the stacked layers are one linear map, and no line "
+        "separates a disc from its surroundings.",
+        (plot_decision_boundaries, "Decision boundaries"),
+        out,
+        print,
         progress,
     )
-    rows = [
-        {"activation": name, "cv_accuracy": mean, "cv_std": std, "fit_time": fit}
-        for name, mean, std, fit in results
-    ]
-    _print_table(rows, "cv_accuracy", "CV accuracy", print)
-    if "identity" in activations:
-        print(
-            "\nidentity stays near the majority class: without a non-linear "
-            "activation the stacked layers are one linear map, and no line "
-            "separates a disc from its surroundings."
-        )
-    best = max(rows, key=lambda row: row["cv_accuracy"])
-    print(f"Best: {best['activation']} ({best['cv_accuracy']:.3f}).")
-
-    if out is not None:
-        path = plot_decision_boundaries(rows, X, y, out, progress)
-        print(f"Decision boundaries: {path}")
-    print(f"({time.perf_counter() - start:.1f}s)")
-    return rows
 
 
 def _run_regression(activations, cv, out, print, progress):
@@ -317,30 +329,20 @@ def _run_regression(activations, cv, out, print, progress):
         f"with {cv}-fold cross-validation.\n"
     )
 
-    start = time.perf_counter()
-    results = _grid_search(
-        seed_regressor(activations[0]), activations, X, y, folds, r2_score, progress
+    return _search_and_report(
+        seed_regressor(activations[0]),
+        activations,
+        (X, y, folds),
+        (r2_score, "cv_r2", "CV R^2"),
+        "identity finds only the straight trend of the sine: without a "
+        "non-linear activation the stacked layers are one linear map, a "
+        "plane, which can follow neither the wave along x1 nor the bowl "
+        "along x2.",
+        (plot_regression_surfaces, "Fitted surfaces"),
+        out,
+        print,
+        progress,
     )
-    rows = [
-        {"activation": name, "cv_r2": mean, "cv_std": std, "fit_time": fit}
-        for name, mean, std, fit in results
-    ]
-    _print_table(rows, "cv_r2", "CV R^2", print)
-    if "identity" in activations:
-        print(
-            "\nidentity finds only the straight trend of the sine: without a "
-            "non-linear activation the stacked layers are one linear map, a "
-            "plane, which can follow neither the wave along x1 nor the bowl "
-            "along x2."
-        )
-    best = max(rows, key=lambda row: row["cv_r2"])
-    print(f"Best: {best['activation']} ({best['cv_r2']:.3f}).")
-
-    if out is not None:
-        path = plot_regression_surfaces(rows, X, y, out, progress)
-        print(f"Fitted surfaces: {path}")
-    print(f"({time.perf_counter() - start:.1f}s)")
-    return rows
 
 
 def plot_decision_boundaries(rows, X, y, out, progress=_to_stderr):
