@@ -25,6 +25,8 @@ Helpers (plain functions: ``from conftest import fitted_state``):
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import warnings
+
 import joblib
 import numpy as np
 import pytest
@@ -87,3 +89,40 @@ def assert_valid_proba(proba, n_samples, n_classes, *, rows_sum_to_one=True):
     if rows_sum_to_one:
         eps = np.finfo(proba.dtype).eps
         assert_allclose(proba.sum(axis=1), 1, rtol=2 * n_classes * eps, atol=0)
+
+
+#: Set-ups that diverge for sure (tests/test_divergence.py says why), per
+#: solver: (parameters, factor the features are multiplied by). SGD at 1e6
+#: on an identity network and inputs scaled by 1000 (each step multiplies the
+#: weights by about lr * |X|^2), Adam at 1e200 (its first step moves every
+#: weight by about the learning rate), L-BFGS on inputs of 1e200 (the
+#: gradient overflows at the starting point).
+DIVERGING = {
+    # solver: (parameters, scale of the iris features)
+    "sgd": (
+        dict(
+            activation="identity",
+            learning_rate_init=1e6,
+            n_iter_no_change=np.inf,
+            max_iter=100,
+        ),
+        1e3,
+    ),
+    "adam": (dict(learning_rate_init=1e200, max_iter=20), 1.0),
+    "lbfgs": (dict(max_iter=20), 1e200),
+}
+
+
+def prediction_outcome(est, X):
+    """What predicting ``X`` does: warnings raised, or the error, with the
+    estimator's class name neutralised so two estimators can be compared."""
+    name = type(est).__name__
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            est.predict(X)
+            error = None
+        except Exception as e:  # recorded and compared, not swallowed
+            error = (type(e), str(e).replace(name, "<estimator>"))
+    warned = [(w.category, str(w.message).replace(name, "<estimator>")) for w in caught]
+    return error, warned

@@ -32,7 +32,7 @@ from skact._optimizers import Adam
 from skact.activations import ACTIVATIONS
 from skact.exceptions import DivergenceError
 
-from conftest import assert_valid_proba, fitted_state
+from conftest import DIVERGING, assert_valid_proba, fitted_state
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
 # One name per built-in activation (the registry also holds aliases).
@@ -42,21 +42,6 @@ ACTIVATION_NAMES = sorted({a.name for a in ACTIVATIONS.values()})
 short_training = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
 )
-
-DIVERGING = {
-    # solver: (parameters, scale of the iris features)
-    "sgd": (
-        dict(
-            activation="identity",
-            learning_rate_init=1e6,
-            n_iter_no_change=np.inf,
-            max_iter=100,
-        ),
-        1e3,
-    ),
-    "adam": (dict(learning_rate_init=1e200, max_iter=20), 1.0),
-    "lbfgs": (dict(max_iter=20), 1e200),
-}
 
 
 def _diverging(solver, iris_raw):

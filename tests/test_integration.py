@@ -15,7 +15,6 @@ train for only a few epochs on purpose say so with an explicit
 
 import io
 import pickle
-import warnings
 
 import joblib
 import matplotlib
@@ -41,7 +40,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be set first)
 from sklearn.inspection import DecisionBoundaryDisplay  # noqa: E402
 
-from conftest import assert_valid_proba  # noqa: E402
+from conftest import assert_valid_proba, prediction_outcome  # noqa: E402
 from user_activations import BentIdentity, ScaledTanh  # noqa: E402
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
@@ -407,19 +406,6 @@ def test_clone_fit_is_deterministic(iris_scaled, solver):
 # ---------------------------------------------------------------------------
 # pandas input and feature names
 # ---------------------------------------------------------------------------
-def _outcome(est, X):
-    """What predicting ``X`` does: warnings raised, or the error, with the
-    estimator's class name neutralised so two estimators can be compared."""
-    name = type(est).__name__
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            est.predict(X)
-            error = None
-        except Exception as e:  # recorded and compared, not swallowed
-            error = (type(e), str(e).replace(name, "<estimator>"))
-    warned = [(w.category, str(w.message).replace(name, "<estimator>")) for w in caught]
-    return error, warned
 
 
 def test_dataframe_feature_names_match_sklearn():
@@ -439,7 +425,7 @@ def test_dataframe_feature_names_match_sklearn():
     reordered = X[X.columns[::-1]]
     as_numpy = X.to_numpy()
     for X_pred in (as_numpy, renamed, reordered):
-        assert _outcome(ours, X_pred) == _outcome(theirs, X_pred)
+        assert prediction_outcome(ours, X_pred) == prediction_outcome(theirs, X_pred)
 
     # And what scikit-learn does, spelled out: numpy input warns, different
     # or reordered columns raise.
@@ -454,7 +440,7 @@ def test_dataframe_feature_names_match_sklearn():
     ours_np = ActivationMLPClassifier(**params).fit(as_numpy, y)
     theirs_np = MLPClassifier(**params).fit(as_numpy, y)
     assert not hasattr(ours_np, "feature_names_in_")
-    assert _outcome(ours_np, X) == _outcome(theirs_np, X)
+    assert prediction_outcome(ours_np, X) == prediction_outcome(theirs_np, X)
     with pytest.warns(UserWarning, match="X has feature names"):
         ours_np.predict(X)
 

@@ -56,7 +56,7 @@ from skact import ActivationMLPRegressor
 from skact.activations import ACTIVATIONS, LeakyReLU
 from skact.exceptions import DivergenceError, InconsistentVersionWarning
 
-from conftest import fitted_state
+from conftest import DIVERGING, fitted_state, prediction_outcome
 from user_activations import BentIdentity, ScaledTanh
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
@@ -563,21 +563,6 @@ def test_sparse_input_equals_dense(wavy, fmt):
     assert_allclose(dense.predict(X_sparse), dense.predict(X), rtol=1e-12, atol=1e-13)
 
 
-def _outcome(est, X):
-    """What predicting ``X`` does: warnings raised, or the error, with the
-    estimator's class name neutralised so two estimators can be compared."""
-    name = type(est).__name__
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            est.predict(X)
-            error = None
-        except Exception as e:  # recorded and compared, not swallowed
-            error = (type(e), str(e).replace(name, "<estimator>"))
-    warned = [(w.category, str(w.message).replace(name, "<estimator>")) for w in caught]
-    return error, warned
-
-
 @short_training
 def test_dataframe_feature_names_match_sklearn(wavy):
     X, y = wavy
@@ -593,7 +578,7 @@ def test_dataframe_feature_names_match_sklearn(wavy):
     reordered = X[X.columns[::-1]]
     as_numpy = X.to_numpy()
     for X_pred in (as_numpy, renamed, reordered):
-        assert _outcome(ours, X_pred) == _outcome(theirs, X_pred)
+        assert prediction_outcome(ours, X_pred) == prediction_outcome(theirs, X_pred)
     with pytest.warns(UserWarning, match="does not have valid feature names"):
         ours.predict(as_numpy)
     with pytest.raises(ValueError, match="feature names should match"):
@@ -610,24 +595,6 @@ def test_dataframe_feature_names_match_sklearn(wavy):
 # ---------------------------------------------------------------------------
 # Divergence and failed calls leave the model as it was
 # ---------------------------------------------------------------------------
-# The classifier's set-ups (tests/test_divergence.py), on a regression target:
-# SGD at 1e6 on an identity network and inputs scaled by 1000 (each step
-# multiplies the weights by about lr * |X|^2), Adam at 1e200 (its first step
-# moves every weight by about the learning rate), and L-BFGS on inputs of
-# 1e200 (the gradient overflows at the starting point).
-DIVERGING = {
-    "sgd": (
-        dict(
-            activation="identity",
-            learning_rate_init=1e6,
-            n_iter_no_change=np.inf,
-            max_iter=100,
-        ),
-        1e3,
-    ),
-    "adam": (dict(learning_rate_init=1e200, max_iter=20), 1.0),
-    "lbfgs": (dict(max_iter=20), 1e200),
-}
 
 
 @short_training
