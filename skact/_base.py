@@ -35,12 +35,10 @@ from ._checks import (
     check_memory,
     check_sample_weight_range,
 )
-from ._history import History, Patience, Rollback, best_so_far, validation_split
+from ._history import History, Rollback
 from ._network import Network, engine_activation
 from ._numeric import as_dtype
-from ._optimizers import make_optimizer
-from ._threads import blas_threads_for
-from ._training import USER_FRAME, Progress, Settings, fit_lbfgs, fit_stochastic
+from ._training import Settings, rows_per_step, train
 from ._version import __version__
 from .activations import get_activation
 from .exceptions import InconsistentVersionWarning
@@ -345,7 +343,7 @@ class BaseActivationMLP(BaseEstimator):
         saved_state = self.__dict__.copy()
         rollback = Rollback(saved_state.get("history_"))
         if "history_" in saved_state:
-            saved_state["history_"] = rollback.keys()
+            saved_state["history_"] = rollback.shallow_copy()
         generator = self.random_state
         if isinstance(generator, np.random.RandomState):
             generator_state = generator.get_state()
@@ -374,14 +372,75 @@ class BaseActivationMLP(BaseEstimator):
             raise
 
     def _fit_unguarded(self, X, y, sample_weight, incremental, classes, validation):
-        hidden_sizes = self._hidden_sizes()
-        activations = self._hidden_activations(len(hidden_sizes))
         first_pass = not hasattr(self, "coefs_") or (
             not self.warm_start and not incremental
         )
-        stochastic = self.solver != "lbfgs"
-        early_stopping = self.early_stopping and stochastic
-        scored = early_stopping or validation is not None  # val_loss, val_score
+        hidden_sizes = self._hidden_sizes()
+        activations = self._hidden_activations(len(hidden_sizes))
+        self._check_continuation(first_pass, incremental, hidden_sizes)
+
+        # Validate and encode, once; the engine re-checks nothing.
+        X, y = self._validate_training_data(X, y, first_pass)
+        target, output, n_outputs = self._encode_targets(
+            y, first_pass, incremental, classes
+        )
+        # Continued training keeps the weights' dtype, whatever X's.
+        dtype = X.dtype if first_pass else self.coefs_[0].dtype
+        X, target = as_dtype(X, dtype), self._target_in(target, dtype)
+        sample_weight = self._sample_weight(sample_weight, X, y, target)
+        check_sample_weight_range(sample_weight)
+
+        # Build the network, and the weights training starts from.
+        network = Network([X.shape[1], *hidden_sizes, n_outputs], activations, output)
+        settings = self._settings(incremental, validation is not None)
+        rows = rows_per_step(settings, X.shape[0])
+        check_memory(network.layer_units, rows, np.dtype(dtype).itemsize, hidden_sizes)
+        random_state = _fast_paths.random_state_for(self)
+        if first_pass:
+            params = network.initialize(random_state, dtype, he=self._he_init)
+            self.n_iter_ = self.t_ = 0
+            self.history_ = self._optimizer = None
+        else:
+            params = self._pack_current_weights(network, dtype)
+        history = History(
+            self.history_,
+            validation=settings.scored,
+            diagnostics=self.diagnostics,
+            n_hidden=len(hidden_sizes),
+        )
+        self._store_network(network, params, history, hidden_sizes, activations)
+        self.validation_scores_ = history.val_score if settings.scored else None
+        if validation is not None:  # the user's, checked against the model
+            validation = self._validation_data(*validation, dtype)
+
+        # Train (the weights are updated in place, through the live views).
+        outcome = train(
+            network,
+            params,
+            (X, target, sample_weight),
+            settings,
+            history,
+            validation=validation,
+            score=self._validation_score,
+            stratify=self._stratify_by,
+            optimizer=copy.deepcopy(self._optimizer),
+            random_state=random_state,
+            t=self.t_,
+            hooks=self._epoch_hooks(network, settings),
+        )
+
+        # Store what training reports.
+        if outcome.n_iter or not settings.stochastic:  # an interrupt may end first
+            self.loss_ = outcome.loss
+        self.n_iter_, self.t_ = outcome.n_iter, outcome.t
+        self._optimizer = outcome.optimizer
+        self.best_validation_score_ = outcome.best_validation_score
+        self.best_loss_ = outcome.best_loss
+        return self
+
+    def _check_continuation(self, first_pass, incremental, hidden_sizes):
+        """Refuse what cannot continue training: early stopping in
+        ``partial_fit``, a warm start on other layer sizes."""
         if incremental and self.early_stopping:
             raise ValueError("partial_fit does not support early_stopping=True.")
         if not first_pass and hidden_sizes != self._fit_hidden_sizes:
@@ -391,120 +450,27 @@ class BaseActivationMLP(BaseEstimator):
                 "warm_start=False to train a new network."
             )
 
-        # The data, checked once; the engine re-checks nothing.
-        X, y = self._validate_training_data(X, y, first_pass)
-        target, output, n_outputs = self._encode_targets(
-            y, first_pass, incremental, classes
-        )
-        # Continued training keeps the weights' dtype, whatever X's.
-        dtype = X.dtype if first_pass else self.coefs_[0].dtype
-        X = as_dtype(X, dtype)
+    @staticmethod
+    def _target_in(target, dtype):
+        """A float or indicator target in the weights' dtype; class indices
+        as they are."""
         if target.ndim == 2 or target.dtype.kind == "f":
-            target = target.astype(dtype, copy=False)
-        sample_weight = self._sample_weight(sample_weight, X, y, target)
-        check_sample_weight_range(sample_weight)
+            return target.astype(dtype, copy=False)
+        return target
 
-        # The network and where training starts from.
-        layer_units = [X.shape[1], *hidden_sizes, n_outputs]
-        rows = X.shape[0]  # per step: a minibatch, or all of X for L-BFGS
-        if stochastic:
-            rows = min(rows, 200 if self.batch_size == "auto" else self.batch_size)
-        check_memory(layer_units, rows, np.dtype(dtype).itemsize, hidden_sizes)
-        network = Network(layer_units, activations, output)
-        random_state = _fast_paths.random_state_for(self)
-        if first_pass:
-            params = network.initialize(random_state, dtype, he=self._he_init)
-            self.n_iter_ = self.t_ = 0
-            self.history_ = self._optimizer = None
-        else:
-            params = self._pack_current_weights(network, dtype)
-            self._optimizer = copy.deepcopy(self._optimizer)
-        history = History(
-            self.history_,
-            validation=scored,
-            diagnostics=self.diagnostics,
-            n_hidden=len(hidden_sizes),
-        )
+    def _store_network(self, network, params, history, hidden_sizes, activations):
+        """The fitted structure, the history's lists and live views of the
+        weights, set before training so that callbacks and an interrupt see
+        a complete model."""
         self.history_ = history.records
         self.loss_curve_ = history.loss
-        self.validation_scores_ = history.val_score if scored else None
-        self.n_outputs_ = n_outputs
-        self.n_layers_ = len(layer_units)
+        self.n_outputs_ = network.layer_units[-1]
+        self.n_layers_ = len(network.layer_units)
         self.out_activation_ = network.output.name
         self._fit_hidden_sizes = hidden_sizes
         self._fit_activations = activations
         self._network_cache = network
         self.coefs_, self.intercepts_ = network.views(params)  # live views
-
-        data = (X, target, sample_weight)
-        if validation is not None:  # the user's, instead of a random split
-            validation = self._validation_data(*validation, dtype)
-        elif early_stopping:
-            data, validation = validation_split(
-                *data,
-                self.validation_fraction,
-                random_state,
-                self._stratify_by(target),
-            )
-        settings = self._settings(data[0].shape[0], incremental)
-        progress = Progress(t=self.t_)
-        with blas_threads_for(rows * network.largest_layer):
-            if stochastic:
-                self._optimizer = make_optimizer(
-                    self.solver,
-                    network.n_params,
-                    dtype,
-                    {name: getattr(self, name) for name in _OPTIMIZER_PARAMS},
-                    kept=self._optimizer,
-                )
-                patience = Patience(
-                    self.tol,
-                    self.n_iter_no_change,
-                    early_stopping,
-                    *best_so_far(history, early_stopping),
-                )
-                if early_stopping and patience.best_score > -np.inf:
-                    # A warm start continues from the best epoch's weights,
-                    # which stay the best until an epoch of this call beats
-                    # them.
-                    patience.best_params = params.copy()
-                fit_stochastic(
-                    network,
-                    params,
-                    data,
-                    self._optimizer,
-                    settings,
-                    history,
-                    patience,
-                    random_state,
-                    progress,
-                    validation,
-                    self._validation_score,
-                    self._epoch_hooks(network, settings),
-                )
-                best_score, best_loss = patience.best_score, patience.best_loss
-            else:
-                fit_lbfgs(
-                    network,
-                    params,
-                    data,
-                    settings,
-                    history,
-                    progress,
-                    self._epoch_hooks(network, settings),
-                    validation,
-                    self._validation_score,
-                )
-                best_score, best_loss = None, min([progress.loss, *history.loss])
-        if scored and not early_stopping:
-            best_score = np.nanmax([-np.inf, *history.val_score])
-
-        if progress.n_iter or not stochastic:  # an interrupt may end before one
-            self.loss_ = progress.loss
-        self.n_iter_, self.t_ = progress.n_iter, progress.t
-        self.best_validation_score_ = best_score if scored else None
-        self.best_loss_ = None if early_stopping else best_loss
-        return self
 
     def _validation_data(self, X_val, y_val, sample_weight_val, dtype):
         """The user's validation data, checked as the training data is
@@ -555,7 +521,9 @@ class BaseActivationMLP(BaseEstimator):
         )
         return (X.tocsr() if sp.issparse(X) else X), y
 
-    def _settings(self, n_samples, incremental):
+    def _settings(self, incremental, has_validation):
+        stochastic = self.solver != "lbfgs"
+        early_stopping = self.early_stopping and stochastic
         return Settings(
             solver=self.solver,
             alpha=self.alpha,
@@ -563,27 +531,18 @@ class BaseActivationMLP(BaseEstimator):
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             shuffle=self.shuffle,
-            batch_size=self._batch_size(n_samples),
+            batch_size=self.batch_size,
             verbose=self.verbose,
             learning_rate_init=self.learning_rate_init,
             max_fun=self.max_fun,
             incremental=incremental,
             diagnostics=self.diagnostics,
             chunk_bytes=chunk_bytes(),
+            early_stopping=early_stopping,
+            validation_fraction=self.validation_fraction,
+            optimizer={name: getattr(self, name) for name in _OPTIMIZER_PARAMS},
+            scored=early_stopping or has_validation,
         )
-
-    def _batch_size(self, n_samples):
-        if self.solver == "lbfgs":
-            return n_samples
-        if self.batch_size == "auto":
-            return min(200, n_samples)
-        if self.batch_size > n_samples:
-            warnings.warn(
-                f"Got batch_size={self.batch_size} larger than the number of "
-                f"samples ({n_samples}); it is clipped to {n_samples}.",
-                stacklevel=USER_FRAME + 1,  # called from _settings
-            )
-        return min(self.batch_size, n_samples)
 
     def _pack_current_weights(self, network, dtype):
         """Copy ``coefs_`` and ``intercepts_`` (possibly edited or replaced by

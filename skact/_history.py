@@ -2,10 +2,11 @@
 
 :class:`History` is ``history_``: one list per quantity, one entry per epoch
 (per L-BFGS iteration), started, padded on a warm start, appended to, and
-rolled back when a call fails. :class:`Patience` is the "no improvement for
-``n_iter_no_change`` epochs" rule, on the validation score with early
-stopping (keeping the best weights) or on the training loss otherwise.
-:func:`validation_split` holds out early stopping's validation data.
+rolled back (:class:`Rollback`) when a call fails. :class:`EarlyStopping` is
+the "no improvement for ``n_iter_no_change`` epochs" rule, on the validation
+score with early stopping (keeping the best weights) or on the training loss
+otherwise, with the adaptive learning rate's veto. :func:`validation_split`
+holds out early stopping's validation data.
 """
 
 # Authors: The skact developers
@@ -101,8 +102,9 @@ class Rollback:
         self.records = records
         self.lengths = {key: len(values) for key, values in (records or {}).items()}
 
-    def keys(self):
-        """A copy of the dict as it was (the lists themselves are shared)."""
+    def shallow_copy(self):
+        """A new dict holding the same lists (keys added by the call are not
+        in it; the lists are cut back by :meth:`restore`)."""
         return None if self.records is None else dict(self.records)
 
     def restore(self):
@@ -111,36 +113,54 @@ class Rollback:
             del self.records[key][length:]
 
 
-class Patience:
-    """Stop after ``n_iter_no_change`` epochs without a ``tol`` improvement.
+class EarlyStopping:
+    """When training stops, and which weights it keeps: one object per call.
 
-    With ``early_stopping`` the validation score must improve, and the
-    weights of the best epoch are kept (:attr:`best_params`); otherwise the
-    training loss must.
+    Training stops after ``n_iter_no_change`` epochs without a ``tol``
+    improvement: of the validation score when ``on_validation`` (then the
+    best epoch's weights are kept and put back at the end), else of the
+    training loss. Where the optimizer can lower its learning rate instead
+    (SGD's ``learning_rate="adaptive"``), running out of patience divides
+    the rate by 5 and starts counting again, until the rate is below 1e-6.
+
+    A warm start continues from the earlier calls' best: their best score
+    or lowest loss (from ``history``) is the one to beat, and with
+    ``on_validation`` the starting weights (the best epoch's, kept by the
+    previous call) stay the best until an epoch of this call beats them.
 
     Parameters
     ----------
     tol : float
     n_iter_no_change : int or inf
-    early_stopping : bool
-    best_score : float
-        The best validation score so far (over earlier calls too).
-    best_loss : float
-        The lowest training loss so far.
+    on_validation : bool
+        Whether the validation score decides (early stopping).
+    history : History
+        The records so far (of earlier calls).
+    params : ndarray
+        The weights this call starts from.
     """
 
-    def __init__(self, tol, n_iter_no_change, early_stopping, best_score, best_loss):
+    #: SGD's adaptive rate is lowered until it is below this.
+    MIN_ADAPTIVE_RATE = 1e-6
+
+    def __init__(self, tol, n_iter_no_change, on_validation, history, params):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
-        self.early_stopping = early_stopping
-        self.best_score = best_score
-        self.best_loss = best_loss
-        self.best_params = None
+        self.on_validation = on_validation
         self.count = 0
+        self.best_params = None
+        if on_validation:
+            self.best_score = np.nanmax([-np.inf, *history.val_score])
+            self.best_loss = None
+            if self.best_score > -np.inf:
+                self.best_params = params.copy()
+        else:
+            self.best_score = None
+            self.best_loss = min(history.loss, default=math.inf)
 
     def update(self, loss, val_score, params):
         """Count one epoch; True when patience has run out."""
-        if self.early_stopping:
+        if self.on_validation:
             if val_score < self.best_score + self.tol:
                 self.count += 1
             else:
@@ -157,12 +177,32 @@ class Patience:
                 self.best_loss = loss
         return self.count > self.n_iter_no_change
 
-    def message(self):
-        what = "Validation score" if self.early_stopping else "Training loss"
-        return (
+    def stop(self, optimizer, verbose):
+        """Patience ran out: True to stop, or False after lowering an
+        adaptive learning rate (and counting again)."""
+        what = "Validation score" if self.on_validation else "Training loss"
+        message = (
             f"{what} did not improve more than tol={self.tol:f} for "
             f"{self.n_iter_no_change} consecutive epochs."
         )
+        if not getattr(optimizer, "adaptive", False):
+            message += " Stopping."
+        elif optimizer.learning_rate <= self.MIN_ADAPTIVE_RATE:
+            message += " Learning rate too small. Stopping."
+        else:
+            optimizer.learning_rate /= 5.0
+            self.count = 0
+            if verbose:
+                print(f"{message} Setting learning rate to {optimizer.learning_rate:f}")
+            return False
+        if verbose:
+            print(message)
+        return True
+
+    def restore_best(self, params):
+        """Put the kept best weights (early stopping) into ``params``."""
+        if self.best_params is not None:
+            params[...] = self.best_params
 
 
 def validation_split(X, target, sample_weight, fraction, random_state, stratify):
@@ -189,11 +229,3 @@ def validation_split(X, target, sample_weight, fraction, random_state, stratify)
                 "change validation_fraction or random_state."
             )
     return (X_train, t_train, sw_train), (X_val, t_val, sw_val)
-
-
-def best_so_far(history, early_stopping):
-    """``(best validation score, lowest training loss)`` of a ``History``,
-    each None where early stopping does not use it."""
-    if early_stopping:
-        return np.nanmax([-np.inf, *history.val_score]), None
-    return None, min(history.loss, default=math.inf)

@@ -112,6 +112,8 @@ class SoftmaxCrossEntropy:
     """
 
     name = "softmax"
+    #: The loss grows like the logits' size (see ``_divergence``).
+    loss_power = 1
 
     def proba(self, logits, out=None):
         return _floored(softmax(logits, out=out))
@@ -162,6 +164,7 @@ class SigmoidBinaryCrossEntropy:
     """
 
     name = "logistic"
+    loss_power = 1
 
     def proba(self, logits, out=None):
         return _floored(special.expit(logits, out=out))
@@ -196,6 +199,9 @@ class _RegressionLoss:
     name = "identity"
     #: Whether the loss is differentiable everywhere (L-BFGS needs it).
     smooth = True
+    #: How the loss grows with the size of the predictions, ``|p|**power``
+    #: (see ``_divergence``): linearly, except the squared error.
+    loss_power = 1
 
     def predict(self, logits, out=None):
         if out is None:
@@ -221,6 +227,8 @@ class _RegressionLoss:
 class SquaredError(_RegressionLoss):
     """Half squared error, identity output: ``(p - y)^2 / 2``, gradient
     ``p - y``; ``p = z``."""
+
+    loss_power = 2
 
     def _pointwise(self, logits, target):
         residual = logits - target

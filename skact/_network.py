@@ -263,6 +263,33 @@ class Network:
             stats.add_gradient(grad)
         return float(loss)
 
+    def loss(self, params, X, y, sample_weight, alpha, ws):
+        """The objective of :meth:`loss_grad` alone (a forward pass), or None
+        when the batch's sample weights are all 0."""
+        total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
+        if not total_weight:
+            return None
+        coefs, intercepts = ws.views(self, params)
+        logits = self.forward(coefs, intercepts, X, ws)
+        per_sample = self.output.sample_losses(logits, y)
+        if sample_weight is None:
+            loss = np.add.reduce(per_sample) / total_weight
+        else:
+            loss = np.dot(sample_weight, per_sample) / total_weight
+        if alpha:
+            W_all = params[: self.n_coefs]
+            loss += 0.5 * alpha * np.dot(W_all, W_all) / total_weight
+        return float(loss)
+
+    def constant_loss(self, target, sample_weight):
+        """The mean loss of the best constant prediction of ``target`` (the
+        class shares, the mean): the scale of a data set's loss."""
+        n_outputs = self.layer_units[-1]
+        logits = self.output.constant_logits(target, n_outputs, sample_weight)
+        logits = np.broadcast_to(logits, (len(target), n_outputs))
+        per_sample = self.output.sample_losses(logits, target)
+        return float(np.average(per_sample, weights=sample_weight))
+
 
 #: Largest fan_out for which back-propagation uses a contiguous copy of W.T.
 _SMALL_FAN_OUT = 32

@@ -35,12 +35,6 @@ class _StochasticOptimizer:
     def iteration_ends(self, time_step):
         """Hook called after each epoch with the number of samples seen."""
 
-    def trigger_stopping(self, msg, verbose):
-        """Whether to stop after ``n_iter_no_change`` epochs without progress."""
-        if verbose:
-            print(msg + " Stopping.")
-        return True
-
 
 class SGD(_StochasticOptimizer):
     """Stochastic gradient descent with (Nesterov) momentum and LR schedules.
@@ -82,17 +76,11 @@ class SGD(_StochasticOptimizer):
                 float(self.learning_rate_init) / (time_step + 1) ** self.power_t
             )
 
-    def trigger_stopping(self, msg, verbose):
-        if self.lr_schedule != "adaptive":
-            return super().trigger_stopping(msg, verbose)
-        if self.learning_rate <= 1e-6:
-            if verbose:
-                print(msg + " Learning rate too small. Stopping.")
-            return True
-        self.learning_rate /= 5.0
-        if verbose:
-            print(msg + f" Setting learning rate to {self.learning_rate:f}")
-        return False
+    @property
+    def adaptive(self):
+        """Whether running out of patience lowers the rate instead of
+        stopping (see ``EarlyStopping.stop``)."""
+        return self.lr_schedule == "adaptive"
 
 
 class Adam(_StochasticOptimizer):

@@ -1,16 +1,21 @@
-"""The training loops: minibatch epochs (SGD, Adam) and L-BFGS.
+"""One training session: :func:`train` and the loops it runs.
 
-Functions of the network, the flat parameters, the data, the settings and a
-:class:`~skact._history.History`; they never read an estimator. They update
-``params`` in place and return what the estimator reports (epochs run,
-samples seen, final loss). A loss or parameter that stops being finite raises
-:class:`~skact.exceptions.DivergenceError`; the estimator then restores
-itself.
+:func:`train` is what a ``fit`` or ``partial_fit`` call does once the
+estimator has validated the data and built the network: it holds out early
+stopping's validation split, sets the BLAS threads, makes (or continues) the
+optimizer, runs the stochastic loop (SGD, Adam) or L-BFGS, and returns what
+the estimator stores (:class:`Outcome`). It never reads an estimator: it
+works on the network, the flat parameters (updated in place), the data, the
+settings and a :class:`~skact._history.History`. Every epoch (L-BFGS
+iteration) and the weights a call ends with go through the divergence rule
+of :mod:`skact._divergence`; a :class:`~skact.exceptions.DivergenceError`
+then propagates, and the estimator restores itself.
 """
 
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import dataclasses
 import math
 import time
 import warnings
@@ -20,20 +25,23 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
+from ._divergence import DivergenceCheck, diverged
+from ._history import EarlyStopping, validation_split
 from ._layer_statistics import LayerStatistics
 from ._network import Workspace
 from ._numeric import batches
-from ._optimizers import minimize_lbfgs
-from .exceptions import DivergenceError
+from ._optimizers import make_optimizer, minimize_lbfgs
+from ._threads import blas_threads_for
 
-#: ``warnings.warn``'s stacklevel from the loops to the user's call: loop,
-#: ``_fit_unguarded``, ``_fit``, ``fit``, scikit-learn's fit-context wrapper.
+#: ``warnings.warn``'s stacklevel in :func:`train` for the user's call, above
+#: ``train``, ``_fit_unguarded``, ``_fit``, ``fit`` and scikit-learn's
+#: fit-context wrapper. The loops are one frame deeper.
 USER_FRAME = 6
 
 
 @dataclass
 class Settings:
-    """What the loops need of the estimator's parameters."""
+    """What a training session needs of the estimator's parameters."""
 
     solver: str
     alpha: float
@@ -41,7 +49,8 @@ class Settings:
     tol: float
     n_iter_no_change: float
     shuffle: bool
-    batch_size: int
+    #: "auto" or a number of rows; :func:`train` resolves it for the data.
+    batch_size: object
     verbose: bool
     learning_rate_init: float
     max_fun: int
@@ -49,6 +58,18 @@ class Settings:
     diagnostics: bool
     #: Most bytes a chunked forward pass over validation data may use.
     chunk_bytes: int
+    early_stopping: bool = False
+    validation_fraction: float = 0.1
+    #: The optimizer's parameters by the estimator's names (see
+    #: :func:`~skact._optimizers.make_optimizer`).
+    optimizer: dict = dataclasses.field(default_factory=dict)
+    #: Whether epochs are scored on validation data (early stopping's split
+    #: or the user's).
+    scored: bool = False
+
+    @property
+    def stochastic(self):
+        return self.solver != "lbfgs"
 
 
 @dataclass
@@ -61,103 +82,165 @@ class Progress:
     loss: float = math.nan
 
 
-#: A training loss this many times above its reference (see
-#: :class:`ExplosionCheck`) is divergence, though still finite.
-EXPLOSION_FACTOR = 1e6
-#: How many recent losses the reference is the median of.
-RECENT = 10
+@dataclass
+class Outcome:
+    """What a training session leaves for the estimator to store."""
+
+    #: Epochs (L-BFGS iterations) run in this call.
+    n_iter: int
+    #: Training samples seen over all calls.
+    t: int
+    #: The last epoch's training loss (NaN if none completed).
+    loss: float
+    #: The best validation score (None without validation data).
+    best_validation_score: object
+    #: The lowest training loss (None with early stopping).
+    best_loss: object
+    #: The stochastic optimizer, to continue with (None for L-BFGS).
+    optimizer: object
 
 
-def diverged(settings, cause, n_iter):
-    """Raise the :class:`DivergenceError` for ``cause`` in step ``n_iter + 1``."""
-    lbfgs = settings.solver == "lbfgs"
-    if lbfgs:
-        hint = "Scale the inputs (e.g. with StandardScaler) or increase alpha."
-    else:
-        hint = (
-            "Try a lower learning_rate_init (it is "
-            f"{settings.learning_rate_init!r}), and scale the inputs (e.g. with "
-            "StandardScaler)."
-        )
-    if "non-finite" in cause:  # scikit-learn's words, for code that reads them
-        hint += (
-            " Solver produced non-finite parameter weights. The input data may "
-            "contain large values and need to be preprocessed."
-        )
-    raise DivergenceError(
-        f"Training diverged: {cause} in {'iteration' if lbfgs else 'epoch'} "
-        f"{n_iter + 1} of this call (solver={settings.solver!r}). {hint} The "
-        "estimator is left as it was before this call."
-    )
-
-
-class ExplosionCheck:
-    """Catches a training loss that explodes while staying finite.
-
-    A loss above ``EXPLOSION_FACTOR`` (a million) times its reference is
-    divergence. The reference is the median of the last ``RECENT`` recorded
-    losses (of this call and earlier ones: a ``partial_fit`` stream is judged
-    against its recent calls, whose losses vary from batch to batch), but
-    never below the loss of the best constant prediction on this call's data:
-    a network that fitted its data almost perfectly may well do far worse on
-    new data without diverging, while one that does a million times worse
-    than predicting a constant has left any useful region. A fit's first
-    epoch has no reference: its loss sets the scale (unscaled inputs can make
-    it huge). The explosions this is for reach 1e100 and beyond.
+def train(
+    network,
+    params,
+    data,
+    settings,
+    history,
+    *,
+    validation=None,
+    score=None,
+    stratify=None,
+    optimizer=None,
+    random_state=None,
+    t=0,
+    hooks=None,
+):
+    """Train ``network`` from ``params`` (updated in place) on ``data``.
 
     Parameters
     ----------
-    recorded : list of float
-        The losses recorded before this call (``history_["loss"]``).
-    constant_loss : callable
-        Returns the constant prediction's loss; called only when a loss looks
-        suspicious (it costs a pass over the targets).
+    network : Network
+    params : ndarray of shape (n_params,)
+        The starting weights; the trained ones on return.
+    data : tuple
+        ``(X, target, sample_weight)``, validated and encoded.
+    settings : Settings
+    history : History
+        Appended to, one record per epoch (L-BFGS iteration).
+    validation : tuple, default=None
+        The user's ``(X, target, sample_weight)`` to score every epoch on;
+        with ``settings.early_stopping`` and none given, a random
+        ``validation_fraction`` of ``data`` is held out.
+    score : callable, default=None
+        ``score(logits, target, sample_weight)``: the validation score.
+    stratify : callable, default=None
+        ``stratify(target)``: the labels the held-out split keeps the
+        shares of, or None.
+    optimizer : optimizer, default=None
+        A previous call's optimizer to continue (a copy: it is updated).
+    random_state : RandomState
+        Shuffles minibatches and draws the held-out split.
+    t : int, default=0
+        Training samples seen by earlier calls.
+    hooks : object, default=None
+        Told when each epoch begins and ends (see :func:`fit_stochastic`).
+
+    Returns
+    -------
+    outcome : Outcome
     """
+    stochastic = settings.stochastic
+    early_stopping = settings.early_stopping and stochastic
+    # The products' size decides the BLAS threads (before any split).
+    rows = rows_per_step(settings, data[0].shape[0])
+    if validation is None and early_stopping:
+        data, validation = validation_split(
+            *data,
+            settings.validation_fraction,
+            random_state,
+            None if stratify is None else stratify(data[1]),
+        )
+    settings = dataclasses.replace(
+        settings, batch_size=_batch_size(settings, data[0].shape[0])
+    )
+    progress = Progress(t=t)
+    best_score = best_loss = None
+    with blas_threads_for(rows * network.largest_layer):
+        if stochastic:
+            optimizer = make_optimizer(
+                settings.solver,
+                network.n_params,
+                params.dtype,
+                settings.optimizer,
+                kept=optimizer,
+            )
+            stopping = EarlyStopping(
+                settings.tol, settings.n_iter_no_change, early_stopping, history, params
+            )
+            fit_stochastic(
+                network,
+                params,
+                data,
+                optimizer,
+                settings,
+                history,
+                stopping,
+                random_state,
+                progress,
+                validation,
+                score,
+                hooks,
+            )
+            best_score, best_loss = stopping.best_score, stopping.best_loss
+        else:
+            optimizer = None
+            fit_lbfgs(
+                network,
+                params,
+                data,
+                settings,
+                history,
+                progress,
+                hooks,
+                validation,
+                score,
+            )
+            best_loss = min([progress.loss, *history.loss])
+    if validation is not None and not early_stopping:
+        best_score = np.nanmax([-np.inf, *history.val_score])
+    return Outcome(
+        n_iter=progress.n_iter,
+        t=progress.t,
+        loss=progress.loss,
+        best_validation_score=best_score if validation is not None else None,
+        best_loss=None if early_stopping else best_loss,
+        optimizer=optimizer,
+    )
 
-    def __init__(self, recorded, constant_loss):
-        self.recent = list(recorded[-RECENT:])
-        self._constant_loss = constant_loss
-        self._floor = None
 
-    def __call__(self, loss):
-        """The cause of divergence if ``loss`` exploded, else None."""
-        recent = self.recent
-        cause = None
-        # The median is at least the minimum: the usual answer is cheap.
-        if recent and loss > EXPLOSION_FACTOR * min(recent):
-            median = float(np.median(recent))
-            if loss > EXPLOSION_FACTOR * median:
-                if self._floor is None:
-                    self._floor = self._constant_loss()
-                reference = max(median, self._floor)
-                if loss > EXPLOSION_FACTOR * reference:
-                    what = (
-                        "a constant prediction's loss"
-                        if reference > median
-                        else "the median of the recent losses"
-                    )
-                    cause = (
-                        f"the training loss exploded to {loss:.3g}, over "
-                        f"{EXPLOSION_FACTOR:.0e} times {what} ({reference:.3g})"
-                    )
-        recent.append(loss)
-        del recent[:-RECENT]
-        return cause
+def rows_per_step(settings, n_samples):
+    """Rows of each step's products: a minibatch, or all for L-BFGS."""
+    if not settings.stochastic:
+        return n_samples
+    return min(n_samples, _batch_rows(settings.batch_size))
 
 
-def constant_loss(network, data):
-    """A callable giving the loss of the best constant prediction on
-    ``data = (X, target, sample_weight)``: the scale of the data's loss."""
-    _, target, sample_weight = data
+def _batch_rows(batch_size):
+    return 200 if batch_size == "auto" else batch_size
 
-    def loss():
-        n_outputs = network.layer_units[-1]
-        logits = network.output.constant_logits(target, n_outputs, sample_weight)
-        logits = np.broadcast_to(logits, (len(target), n_outputs))
-        per_sample = network.output.sample_losses(logits, target)
-        return float(np.average(per_sample, weights=sample_weight))
 
-    return loss
+def _batch_size(settings, n_samples):
+    """The rows per step: all of them for L-BFGS, else ``batch_size``
+    ("auto": 200) clipped, with a warning, to ``n_samples``."""
+    if not settings.stochastic:
+        return n_samples
+    if settings.batch_size != "auto" and settings.batch_size > n_samples:
+        warnings.warn(
+            f"Got batch_size={settings.batch_size} larger than the number of "
+            f"samples ({n_samples}); it is clipped to {n_samples}.",
+            stacklevel=USER_FRAME + 1,
+        )
+    return min(_batch_rows(settings.batch_size), n_samples)
 
 
 def evaluate(network, params, validation, score, chunk_bytes):
@@ -178,27 +261,25 @@ def evaluate(network, params, validation, score, chunk_bytes):
 
 
 class Recorder:
-    """Records each epoch (L-BFGS iteration) of one call: checks the loss for
-    an explosion, scores the weights on the validation data if any, appends
-    to the history and counts the epoch; after an interrupt, keeps exactly
-    the epochs recorded whole."""
+    """Records each epoch (L-BFGS iteration) of one call: checks the loss
+    against the divergence rule, scores the weights on the validation data
+    if any, appends to the history and counts the epoch; after an interrupt,
+    keeps exactly the epochs recorded whole."""
 
     def __init__(
-        self, network, data, settings, history, progress, stats, validation, score
+        self, network, check, settings, history, progress, stats, validation, score
     ):
         self.network, self.settings, self.history = network, settings, history
         self.progress, self.stats = progress, stats
         self.validation, self.score = validation, score
-        self.explosion = ExplosionCheck(history.loss, constant_loss(network, data))
+        self.check = check
         self.epochs_before = len(history.loss)
 
     def __call__(self, loss, params):
         """Record an epoch that ended with ``loss`` and weights ``params``;
         return its ``(val_loss, val_score)`` (NaN without validation)."""
         progress = self.progress
-        cause = self.explosion(loss)
-        if cause is not None:
-            diverged(self.settings, cause, progress.n_iter)
+        self.check(loss, progress.n_iter)
         val_loss = val_score = np.nan
         if self.validation is not None:
             val_loss, val_score = evaluate(
@@ -229,7 +310,7 @@ def fit_stochastic(
     optimizer,
     settings,
     history,
-    patience,
+    stopping,
     random_state,
     progress,
     validation=None,
@@ -239,11 +320,12 @@ def fit_stochastic(
     """Minibatch epochs of ``optimizer`` on ``data = (X, target, sample_weight)``.
 
     Runs ``settings.max_iter`` epochs (one if ``settings.incremental``) or
-    until ``patience`` runs out, scoring each epoch on ``validation`` when
-    given. With early stopping the best epoch's weights end in ``params``.
-    Ctrl-C ends training after a warning, keeping the epochs recorded (an
-    epoch is counted once its record is complete). A minibatch whose sample
-    weights are all 0 is skipped: it has nothing to learn from.
+    until ``stopping`` (an :class:`~skact._history.EarlyStopping`) says so,
+    scoring each epoch on ``validation`` when given; ``stopping`` then puts
+    the weights it keeps in ``params``. Ctrl-C ends training after a
+    warning, keeping the epochs recorded (an epoch is counted once its
+    record is complete). A minibatch whose sample weights are all 0 is
+    skipped: it has nothing to learn from.
 
     ``hooks``, if given, is told when each epoch begins (``hooks.begin(k)``)
     and ends (``hooks.end(k, params)``, once the epoch is recorded); an end
@@ -255,24 +337,32 @@ def fit_stochastic(
     stats = LayerStatistics(network) if settings.diagnostics else None
     grad = np.empty_like(params)
     alpha = settings.alpha
+    check = DivergenceCheck(network, data, settings, params.dtype)
     record = Recorder(
-        network, data, settings, history, progress, stats, validation, score
+        network, check, settings, history, progress, stats, validation, score
     )
     start = time.perf_counter()
-    Xb = None
+    updated = False  # whether a step was taken
+    last_batch = None  # the last step's batch, while its rows are intact
     try:
         for _ in range(settings.max_iter):
             if hooks is not None:
                 hooks.begin(progress.n_iter)
             accumulated_loss = 0.0
             n_rows = 0
-            for Xb, yb, swb in minibatches.epoch(random_state):
+            for batch in minibatches.epoch(random_state):
+                Xb, yb, swb = batch
                 batch_loss = network.loss_grad(
                     params, Xb, yb, swb, alpha, grad, ws, stats
                 )
                 if batch_loss is None:  # all its weights are 0
+                    last_batch = None  # its rows may overwrite the gather buffer
                     continue
+                if not updated:  # the starting weights' loss
+                    check.start(batch_loss)
+                    updated = True
                 optimizer.step(params, grad)
+                last_batch = batch
                 accumulated_loss += batch_loss * Xb.shape[0]
                 n_rows += Xb.shape[0]
             # One check per epoch, not per step (where it cost a pass over
@@ -303,14 +393,12 @@ def fit_stochastic(
             stop_requested = hooks is not None and hooks.end(
                 progress.n_iter - 1, params
             )
-            out_of_patience = patience.update(loss, val_score, params)
+            out_of_patience = stopping.update(loss, val_score, params)
             optimizer.iteration_ends(progress.t)
-            if stop_requested:
+            if stop_requested or (
+                out_of_patience and stopping.stop(optimizer, verbose)
+            ):
                 break
-            if out_of_patience:
-                if optimizer.trigger_stopping(patience.message(), verbose):
-                    break
-                patience.count = 0
             if settings.incremental:
                 break
             if progress.n_iter == settings.max_iter:
@@ -318,27 +406,28 @@ def fit_stochastic(
                     f"Stochastic Optimizer: Maximum iterations ({settings.max_iter}) "
                     "reached and the optimization hasn't converged yet.",
                     ConvergenceWarning,
-                    stacklevel=USER_FRAME,
+                    stacklevel=USER_FRAME + 1,
                 )
     except KeyboardInterrupt:
         # The interrupt may have landed anywhere in an epoch's bookkeeping.
         record.interrupted()
 
-    # Each batch's loss was computed before its update: make sure the last
-    # update (or an interrupted epoch) left finite parameters and outputs, at
-    # the cost of one forward pass over one batch.
+    # Each batch's loss was computed before its update: the weights the last
+    # update (or an interrupted epoch) left must be finite and pass the
+    # divergence rule on that batch, at the cost of one forward pass over it.
     if not math.isfinite(params.sum()):
         diverged(settings, "a parameter became non-finite", progress.n_iter)
-    if Xb is not None:
-        coefs, intercepts = ws.views(network, params)
-        if not np.isfinite(network.forward(coefs, intercepts, Xb, ws)).all():
-            diverged(
-                settings,
-                "the network's outputs overflowed after the last update",
-                progress.n_iter,
+    if updated:
+        final_loss = network.loss(
+            params, *(last_batch or minibatches.first()), alpha, ws
+        )
+        if final_loss is not None:
+            check(
+                final_loss,
+                max(progress.n_iter - 1, 0),
+                "the loss after the last update",
             )
-    if patience.best_params is not None:
-        params[...] = patience.best_params
+    stopping.restore_best(params)
     return progress
 
 
@@ -366,19 +455,20 @@ def fit_lbfgs(
     ws = Workspace(network, X.shape[0], params.dtype)
     stats = LayerStatistics(network) if settings.diagnostics else None
     alpha = settings.alpha
+    check = DivergenceCheck(network, data, settings, params.dtype)
     record = Recorder(
-        network, data, settings, history, progress, stats, validation, score
+        network, check, settings, history, progress, stats, validation, score
     )
     last_iterate = params.copy()  # what an interrupted fit keeps
     stop_requested = []
     start = time.perf_counter()
 
     def loss_grad(p, grad):
-        return network.loss_grad(p, X, target, sample_weight, alpha, grad, ws, stats)
+        loss = network.loss_grad(p, X, target, sample_weight, alpha, grad, ws, stats)
+        check.start(loss)  # the first evaluation is at the starting weights
+        return loss
 
     def on_iteration(loss, x):
-        if not math.isfinite(loss):
-            diverged(settings, f"the training loss became {loss}", progress.n_iter)
         record(loss, x.astype(params.dtype, copy=False))
         last_iterate[...] = x  # once its record is whole
         if hooks is not None:
@@ -407,13 +497,14 @@ def fit_lbfgs(
         return progress
     if not (math.isfinite(result.fun) and math.isfinite(params.sum())):
         diverged(settings, "the loss or a parameter became non-finite", progress.n_iter)
+    check(float(result.fun), max(progress.n_iter - 1, 0), "the final loss")
     if result.status != 0 and not stop_requested:
         warnings.warn(
             f"lbfgs failed to converge after {result.nit} iterations "
             f"({result.message}). Increase max_iter or max_fun, or scale the "
             "data (e.g. with StandardScaler).",
             ConvergenceWarning,
-            stacklevel=USER_FRAME,
+            stacklevel=USER_FRAME + 1,
         )
     progress.n_iter = int(result.nit)
     progress.loss = float(result.fun)
@@ -439,6 +530,12 @@ class Minibatches:
         self._buffer = None
         if self.shuffle and not sp.issparse(X):
             self._buffer = np.empty((batch_size, X.shape[1]), dtype=X.dtype)
+
+    def first(self):
+        """The first batch, unshuffled."""
+        rows = self.slices[0]
+        sw = self.sample_weight
+        return self.X[rows], self.target[rows], None if sw is None else sw[rows]
 
     def epoch(self, random_state):
         X, target, sw = self.X, self.target, self.sample_weight

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
+from skact._history import EarlyStopping, History
 from skact._optimizers import SGD, Adam
 
 sk_optimizers = pytest.importorskip("sklearn.neural_network._stochastic_optimizers")
@@ -94,19 +95,23 @@ def test_sgd_matches_scikit_learn(nesterov, schedule, momentum):
 
 
 def test_sgd_adaptive_schedule_matches_scikit_learn():
+    # Running out of patience with the adaptive schedule: EarlyStopping
+    # lowers our rate as scikit-learn's optimizer lowers its own.
     n = 5
     ours = SGD(n, np.float64, learning_rate_init=0.1, lr_schedule="adaptive")
     theirs = sk_optimizers.SGDOptimizer(
         [np.empty(n)], learning_rate_init=0.1, lr_schedule="adaptive"
     )
+    history = History(None, validation=False, diagnostics=False, n_hidden=0)
+    stopping = EarlyStopping(0.0, 2, False, history, np.zeros(n))
     stops = [
-        (ours.trigger_stopping("", False), theirs.trigger_stopping("", False))
+        (stopping.stop(ours, False), theirs.trigger_stopping("", False))
         for _ in range(6)
     ]
     # Each call above 1e-6 divides the rate by 5 and goes on; both stop at the
     # same call once it is down to 1e-6.
     assert stops == [(False, False)] * 6
     assert ours.learning_rate == pytest.approx(theirs.learning_rate, rel=1e-15)
-    while not ours.trigger_stopping("", False):
+    while not stopping.stop(ours, False):
         assert not theirs.trigger_stopping("", False)
     assert theirs.trigger_stopping("", False)
