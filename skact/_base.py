@@ -1,11 +1,14 @@
 """The estimator shared by skact's MLPs: scikit-learn plumbing around the engine.
 
-Parameters and their checks, ``fit``/``partial_fit``/``predict`` plumbing, the
-promise that a failed call leaves the estimator as it was, and the accessor
-that diagnostics and Displays read fitted models through. Subclasses add what
-depends on the target (see :class:`BaseActivationMLP`). The maths is in
-``_network`` and ``_losses``, the loops in ``_training``, the records in
-``_history``, and the shortcuts for small calls in ``_fast_paths``.
+``fit`` and ``partial_fit`` read top to bottom in :meth:`BaseActivationMLP._fit`
+(the promise that a failed call leaves the estimator as it was) and
+``_fit_unguarded``: validate the data, encode the target, build the network
+and its starting weights, :func:`~skact._training.train`, store what it
+reports. Prediction checks its input and runs the engine in chunks. The maths
+is in ``_network`` and ``_losses``, training in ``_training`` (with the
+divergence rule in ``_divergence`` and the records in ``_history``), the
+shortcuts for small calls in ``_fast_paths``; what depends on the target is in
+the subclasses (``_classifier``, ``_regressor``).
 """
 
 # Authors: The skact developers
@@ -87,6 +90,8 @@ class BaseActivationMLP(BaseEstimator):
         Validate ``y``, return ``(target, output, n_outputs)``: the target the
         engine trains on, the output's name (``"softmax"``, ...) and its
         number of units.
+    ``_encode_validation_target(y_val)``
+        ``y_val`` encoded as the fitted target is.
     ``_sample_weight(sample_weight, X, y, target)``
         The validated per-sample weights (or None).
     ``_validation_score(logits, target, sample_weight)``
@@ -98,6 +103,8 @@ class BaseActivationMLP(BaseEstimator):
         Whether ``y`` must be numbers (``validate_data``'s ``y_numeric``);
         whether activations asking for He's initial bound get it (else
         Glorot's).
+    ``_callback_scope(incremental, data)``, ``_epoch_hooks(network, settings)``
+        scikit-learn's callbacks (``_callbacks.CallbackMixin``); no-ops here.
     """
 
     _parameter_constraints: dict = {

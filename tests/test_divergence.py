@@ -20,14 +20,15 @@ The diverging set-ups are chosen to overflow for sure, not by luck:
 
 import contextlib
 import copy
+import warnings
 
 import numpy as np
 import pytest
-from numpy.testing import assert_array_equal
-from sklearn.exceptions import NotFittedError
+from numpy.testing import assert_allclose, assert_array_equal
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from skact import ActivationMLPClassifier
+from skact import ActivationMLPClassifier, ActivationMLPRegressor
 from skact._optimizers import Adam
 from skact.activations import ACTIVATIONS
 from skact.exceptions import DivergenceError
@@ -276,3 +277,208 @@ def test_extreme_input_at_predict_time_gives_finite_probabilities(activation):
     for scale in [1e-300, 1e-8, 1e12, 1e100, 1e300]:
         assert_valid_proba(clf.predict_proba(X * scale), len(X), 3)
         assert np.isfinite(clf.predict_log_proba(X * scale)).all()
+
+
+# -- the divergence rule: one step, lock-outs, first epochs -----------------
+def _diabetes_scaled():
+    from sklearn.datasets import load_diabetes
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_diabetes(return_X_y=True)
+    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
+
+
+@short_training
+def test_one_destroying_step_raises_and_a_sane_call_trains_after_it():
+    # partial_fit over one batch at lr=1e4: the loss was computed before the
+    # update, so the wreck (R^2 about -1e16) used to be returned, and every
+    # later call raised whatever its learning rate. The rule checks the
+    # weights the call ends with, against references that do not depend on
+    # the model's history.
+    X, y = _diabetes_scaled()
+    reg = ActivationMLPRegressor(random_state=0).fit(X, y)
+    score, state = reg.score(X, y), fitted_state(reg)
+    with pytest.raises(DivergenceError, match="after the last update"):
+        reg.set_params(learning_rate_init=1e4).partial_fit(X[:200], y[:200])
+    assert fitted_state(reg) == state
+    reg.set_params(learning_rate_init=1e-3)
+    for _ in range(3):
+        reg.partial_fit(X[:200], y[:200])
+    # Three sane Adam steps at 1e-3 move the fit only a little.
+    assert reg.score(X, y) == pytest.approx(score, abs=0.05)
+
+
+def _destruction_cases(n_cases, seed=0):
+    """Random (estimator, solver, activation, loss, rate, how, rows): a
+    continued call at a learning rate of 1e4 to 1e8, 10,000 or more times
+    the largest ordinary one. One step of Adam moves every weight by about
+    the rate; one of SGD by the rate times the gradient."""
+    rng = np.random.RandomState(seed)
+    for _ in range(n_cases):
+        task = rng.choice(["classification", "regression"])
+        loss = "squared_error"
+        if task == "regression":
+            loss = rng.choice(["squared_error", "absolute_error", "poisson"])
+        yield (
+            task,
+            rng.choice(["sgd", "adam"]),
+            rng.choice(["relu", "tanh", "logistic", "identity", "gelu"]),
+            loss,
+            10 ** rng.uniform(4, 8),
+            rng.choice(["partial_fit", "warm_start"]),
+            rng.randint(1, 150),
+            rng.randint(2**31),
+        )
+
+
+def test_every_destroying_call_raises_and_leaves_the_model_trainable(iris_scaled):
+    X_clf, y_clf = iris_scaled
+    X_reg, y_reg = _diabetes_scaled()
+    fitted = {}
+    n_cases = 0
+    for task, solver, activation, loss, rate, how, rows, seed in _destruction_cases(
+        1100
+    ):
+        X, y = (X_clf, y_clf) if task == "classification" else (X_reg, y_reg)
+        if loss == "poisson":
+            y = np.exp(y)
+        key = (task, solver, activation, loss)
+        if key not in fitted:
+            params = dict(
+                hidden_layer_sizes=(8,),
+                solver=solver,
+                activation=activation,
+                max_iter=30,
+                random_state=0,
+            )
+            if task == "classification":
+                model = ActivationMLPClassifier(**params)
+            else:
+                model = ActivationMLPRegressor(loss=loss, **params)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                fitted[key] = model.fit(X, y)
+        model = copy.deepcopy(fitted[key])
+        rows = np.random.RandomState(seed).choice(len(X), rows, replace=False)
+        Xb, yb = X[rows], y[rows]
+        if how == "warm_start":
+            if task == "classification" and len(np.unique(yb)) < 3:
+                continue  # a warm start needs every class
+            model.set_params(warm_start=True, max_iter=1, batch_size=len(rows))
+            step = model.fit
+        else:
+            step = model.partial_fit
+        state = fitted_state(model)
+        model.set_params(learning_rate_init=rate)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            with pytest.raises(DivergenceError):
+                step(Xb, yb)
+            assert fitted_state(model) == state
+            # The next sane call trains: nothing of the failed one is kept.
+            model.set_params(learning_rate_init=1e-3)
+            step(Xb, yb)
+        assert np.isfinite(model.loss_)
+        n_cases += 1
+    assert n_cases >= 1000
+
+
+def test_a_one_row_stream_of_an_exact_fit_is_not_divergence():
+    # A perfect linear fit makes the recent losses 0 (1e-32): a rule judged
+    # against them called the next rounding error an explosion, and then
+    # refused most later calls.
+    rng = np.random.RandomState(0)
+    X = rng.randn(3000, 3)
+    y = X @ [1.0, -2.0, 0.5]
+    reg = ActivationMLPRegressor(
+        hidden_layer_sizes=(), solver="sgd", learning_rate_init=0.01, alpha=0
+    )
+    reg.set_params(random_state=0)
+    for i in range(len(X)):
+        reg.partial_fit(X[i : i + 1], y[i : i + 1])
+    assert reg.loss_ < 1e-20
+    assert_allclose(reg.coefs_[0].ravel(), [1.0, -2.0, 0.5], atol=1e-8)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_a_one_row_classifier_stream_is_not_divergence(iris_scaled, solver):
+    X, y = iris_scaled
+    order = np.random.RandomState(0).permutation(len(X))
+    clf = ActivationMLPClassifier((16,), solver=solver, random_state=0)
+    for _ in range(10):
+        for i in order:
+            clf.partial_fit(X[i : i + 1], y[i : i + 1], classes=[0, 1, 2])
+    assert len(clf.loss_curve_) == 10 * len(X)
+
+
+def test_an_explosion_in_the_first_epoch_is_caught():
+    # Unscaled features with SGD, the commonest mistake: the loss explodes
+    # within the first epoch (to 1e30 and beyond), which used to set the
+    # scale for the next ones and end quietly with every unit dead.
+    rng = np.random.RandomState(0)
+    X = rng.uniform(0, 60, (2000, 3))
+    y = 50 * X[:, 0] ** 2
+    reg = ActivationMLPRegressor(
+        hidden_layer_sizes=(64,), solver="sgd", learning_rate_init=0.01
+    )
+    with pytest.raises(DivergenceError, match="epoch 1 of this call"):
+        reg.set_params(random_state=0).fit(X, y)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(reg)
+    # The remedy the message gives works.
+    reg.set_params(learning_rate_init=1e-5, max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        reg.fit(X / 60, y)
+    assert np.isfinite(reg.loss_)
+
+
+#: Learning rates and batch sizes of the no-false-divergence grid, per solver.
+#: Plain SGD at 0.1 with batches of one row is left out: on squared error it
+#: is past the stability bound of gradient descent (lr < 2 / curvature, and
+#: one standardised row of 10 features has |x|^2 = 10) and reaches inf, which
+#: is divergence by any rule.
+ORDINARY = {
+    "adam": [(rate, batch) for rate in (1e-3, 1e-2, 0.1) for batch in (1, 16, 150)],
+    "sgd": [(rate, batch) for rate in (1e-3, 1e-2) for batch in (1, 16, 150)]
+    + [(0.1, 16), (0.1, 150)],
+}
+
+
+def _ordinary(loss):
+    """The grid for ``loss``. With the Poisson deviance's exp link a step
+    on one row at 0.01 or more overshoots to exp(tens) (a prediction of 1e6
+    where the counts are below 10): those are left out too."""
+    for solver, grid in ORDINARY.items():
+        for rate, batch in grid:
+            if loss != "poisson" or batch > 1 or rate < 0.01:
+                yield solver, rate, batch
+
+
+@short_training
+@pytest.mark.parametrize("activation", ACTIVATION_NAMES)
+def test_no_false_divergence_on_the_grid_of_ordinary_settings(iris_scaled, activation):
+    # Standardised data, every solver, loss and activation, batch sizes from
+    # one row to all: training may be good or bad, never called divergence.
+    X_clf, y_clf = iris_scaled
+    X_reg, y_reg = _diabetes_scaled()
+    X_reg, y_reg = X_reg[:150], y_reg[:150]
+    problems = [(ActivationMLPClassifier(), X_clf, y_clf)] + [
+        (ActivationMLPRegressor(loss), X_reg, y_reg)
+        for loss in ("squared_error", "absolute_error", "quantile")
+    ]
+    # Counts with means from 0.2 to 7.
+    problems.append((ActivationMLPRegressor("poisson"), X_reg, np.exp(y_reg / 2)))
+    for model, X, y in problems:
+        model.set_params(hidden_layer_sizes=(8,), activation=activation, random_state=0)
+        for solver, rate, batch in _ordinary(getattr(model, "loss", "log_loss")):
+            model.set_params(
+                solver=solver, learning_rate_init=rate, batch_size=batch, max_iter=3
+            ).fit(X, y)
+            assert np.isfinite(model.loss_)
+        if getattr(model, "loss", "log_loss") in (
+            "log_loss",
+            "squared_error",
+            "poisson",
+        ):
+            model.set_params(solver="lbfgs", max_iter=50).fit(X, y)
