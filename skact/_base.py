@@ -92,8 +92,9 @@ class BaseActivationMLP(BaseEstimator):
         number of units.
     ``_encode_validation_target(y_val)``
         ``y_val`` encoded as the fitted target is.
-    ``_sample_weight(sample_weight, X, y, target)``
-        The validated per-sample weights (or None).
+    ``_sample_weight(sample_weight, X, y, target, train_y=None)``
+        The validated per-sample weights (or None); for validation data,
+        ``train_y`` is the training target (class weights come from it).
     ``_validation_score(logits, target, sample_weight)``
         The score early stopping maximises (accuracy, R^2).
     ``_stratify_by(target)``
@@ -418,7 +419,7 @@ class BaseActivationMLP(BaseEstimator):
         self._store_network(network, params, history, hidden_sizes, activations)
         self.validation_scores_ = history.val_score if settings.scored else None
         if validation is not None:  # the user's, checked against the model
-            validation = self._validation_data(*validation, dtype)
+            validation = self._validation_data(*validation, dtype, y)
 
         # Train (the weights are updated in place, through the live views).
         outcome = train(
@@ -479,10 +480,11 @@ class BaseActivationMLP(BaseEstimator):
         self._network_cache = network
         self.coefs_, self.intercepts_ = network.views(params)  # live views
 
-    def _validation_data(self, X_val, y_val, sample_weight_val, dtype):
+    def _validation_data(self, X_val, y_val, sample_weight_val, dtype, y):
         """The user's validation data, checked as the training data is
         (features, known classes or outputs, weights), in the weights'
-        dtype, as ``(X, target, sample_weight)``."""
+        dtype, as ``(X, target, sample_weight)``; class weights are those of
+        the training target ``y``."""
         try:
             X_val, y_val = self._validate_X_y(X_val, y_val, reset=False)
         except ValueError as error:
@@ -494,7 +496,9 @@ class BaseActivationMLP(BaseEstimator):
         if target.ndim == 2 or target.dtype.kind == "f":
             target = target.astype(dtype, copy=False)
         try:
-            weights = self._sample_weight(sample_weight_val, X_val, y_val, target)
+            weights = self._sample_weight(
+                sample_weight_val, X_val, y_val, target, train_y=y
+            )
         except ValueError as error:
             raise ValueError(f"Invalid sample_weight_val: {error}") from None
         check_sample_weight_range(weights, "sample_weight_val")

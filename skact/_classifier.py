@@ -318,9 +318,11 @@ class ActivationMLPClassifier(ClassifierMixin, CallbackMixin, BaseActivationMLP)
                     f"y_val must be a multilabel indicator matrix with "
                     f"{len(self.classes_)} columns, as y is."
                 )
+            _check_indicator(y_val, "y_val")
             return y_val
         if y_val.ndim != 1:
             raise ValueError("y_val must hold one label per sample, as y does.")
+        _check_label_types(y_val, "y_val")
         unknown = np.setdiff1d(np.unique(y_val), self.classes_)
         if unknown.size:
             raise ValueError(
@@ -375,13 +377,8 @@ class ActivationMLPClassifier(ClassifierMixin, CallbackMixin, BaseActivationMLP)
                 f"multilabel-indicator targets; got a {target_type} target."
             )
         multilabel = target_type == "multilabel-indicator"
-        if multilabel and not np.isin(y, (0, 1)).all():
-            # scikit-learn would read any non-zero value as 1: {-1, 1} would
-            # then be all ones. Refuse rather than guess.
-            raise ValueError(
-                "A multilabel indicator y must hold only 0 and 1 (or False and "
-                f"True); got the values {_few(np.unique(y))}."
-            )
+        if multilabel:
+            _check_indicator(y, "y")
 
         if first_pass:
             if multilabel:
@@ -445,8 +442,12 @@ class ActivationMLPClassifier(ClassifierMixin, CallbackMixin, BaseActivationMLP)
         output = "logistic" if multilabel else "softmax"
         return y, output, len(new_classes)
 
-    def _sample_weight(self, sample_weight, X, y, target):
-        """Sample weights times class weights, or None when all are 1."""
+    def _sample_weight(self, sample_weight, X, y, target, train_y=None):
+        """Sample weights times class weights, or None when all are 1.
+
+        The class weights come from the training target: ``y`` itself, or
+        ``train_y`` when ``y`` is validation data (whose own class shares,
+        or a class it lacks, must not change how its samples count)."""
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
                 sample_weight, X, dtype=X.dtype, ensure_non_negative=True
@@ -457,7 +458,9 @@ class ActivationMLPClassifier(ClassifierMixin, CallbackMixin, BaseActivationMLP)
             raise ValueError("class_weight is not supported for multilabel targets.")
         try:
             per_class = compute_class_weight(
-                self.class_weight, classes=self.classes_, y=y
+                self.class_weight,
+                classes=self.classes_,
+                y=y if train_y is None else train_y,
             )
         except ValueError as e:
             raise ValueError(f"Invalid class_weight={self.class_weight!r}: {e}") from e
@@ -477,6 +480,17 @@ class ActivationMLPClassifier(ClassifierMixin, CallbackMixin, BaseActivationMLP)
                 f"{self.class_weight!r}: there is nothing to train on."
             )
         return weights
+
+
+def _check_indicator(y, what):
+    """Refuse a multilabel indicator matrix with values other than 0 and 1:
+    scikit-learn would read any non-zero value as 1 ({-1, 1} would then be
+    all ones), and a target of 2 would make a loss no sigmoid can reach."""
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(
+            f"A multilabel indicator {what} must hold only 0 and 1 (or False and "
+            f"True); got the values {_few(np.unique(y))}."
+        )
 
 
 def _check_label_types(labels, what):

@@ -324,7 +324,7 @@ default="squared_error"
             )
         return self._encode_targets(y_val, False, False, None)[0]
 
-    def _sample_weight(self, sample_weight, X, y, target):
+    def _sample_weight(self, sample_weight, X, y, target, train_y=None):
         if sample_weight is None:
             return None
         return _check_sample_weight(

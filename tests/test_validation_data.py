@@ -128,3 +128,58 @@ def test_partial_fit_takes_scikit_learns_argument_order(iris_scaled):
     assert fitted_state(positional) == fitted_state(named)
     for a, b in zip(positional.coefs_, named.coefs_):
         assert_array_equal(a, b)
+
+
+@quietly
+@pytest.mark.parametrize("class_weight", ["balanced", {0: 1.0, 1: 3.0, 2: 0.5}])
+def test_validation_samples_get_the_training_class_weights(split, class_weight):
+    # A validation set lacking a class is legitimate, and its samples count
+    # as training samples of their class do: the class weights come from y,
+    # not from y_val's own shares.
+    X, X_val, y, y_val = split
+    keep = y_val != 2
+    X_val, y_val = X_val[keep], y_val[keep]
+    clf = ActivationMLPClassifier((8,), solver="lbfgs", class_weight=class_weight)
+    clf.set_params(max_iter=20, random_state=0).fit(X, y, X_val=X_val, y_val=y_val)
+    if class_weight == "balanced":  # y is stratified: the shares of iris
+        counts = np.bincount(y)
+        per_class = len(y) / (3 * counts)
+    else:
+        per_class = np.array([class_weight[k] for k in range(3)])
+    weights = per_class[y_val]
+    expected = accuracy_score(y_val, clf.predict(X_val), sample_weight=weights)
+    assert_allclose(clf.history_["val_score"][-1], expected, rtol=1e-12)
+    proba = clf.predict_proba(X_val)
+    expected_loss = log_loss(y_val, proba, sample_weight=weights, labels=[0, 1, 2])
+    assert_allclose(clf.history_["val_loss"][-1], expected_loss, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "y_val, error, message",
+    [
+        (lambda Y: Y * 2, ValueError, r"indicator y_val must hold only 0 and 1"),
+        (lambda Y: Y - 1, ValueError, r"indicator y_val must hold only 0 and 1"),
+    ],
+)
+def test_bad_input_multilabel_y_val_is_checked_as_y_is(
+    iris_scaled, y_val, error, message
+):
+    X, y = iris_scaled
+    Y = np.eye(3, dtype=int)[y]
+    clf = ActivationMLPClassifier((4,), max_iter=3, random_state=0)
+    # The same values as y are refused too.
+    with pytest.raises(error, match=message.replace("y_val", "y")):
+        clf.fit(X, y_val(Y))
+    with pytest.raises(error, match=message):
+        clf.fit(X, Y, X_val=X, y_val=y_val(Y))
+    assert not hasattr(clf, "coefs_")
+
+
+def test_bad_input_y_val_with_missing_labels_names_y_val(split):
+    X, X_val, y, y_val = split
+    y_val = y_val.astype(object)
+    y_val[0] = None
+    clf = ActivationMLPClassifier((4,), max_iter=3, random_state=0)
+    with pytest.raises(TypeError, match=r"y_val mixes labels of types"):
+        clf.fit(X, y, X_val=X_val, y_val=y_val)
+    assert not hasattr(clf, "coefs_")
