@@ -597,3 +597,38 @@ def test_without_sklearn_callback_set_callbacks_names_the_version():
         "scikit-learn to use callbacks."
     )
     assert result.stdout.splitlines() == [expected, expected]
+
+
+def test_scoring_monitor_rows_of_a_search_match_its_candidates_and_folds(iris_scaled):
+    # ScoringMonitor is not handed down by meta-estimators: set on the search
+    # it has nothing of its own to score. Set on the network, it logs every
+    # fit the search makes; row (0, 0, k) is candidate k // n_splits on
+    # fold k % n_splits, (0, 1) the refit on all the data.
+    from sklearn.model_selection import StratifiedKFold
+
+    X, y = iris_scaled
+    grid = {"activation": ["relu", "tanh"]}
+    folds = StratifiedKFold(3)
+    on_search = callback.ScoringMonitor(scoring="accuracy")
+    search = GridSearchCV(ActivationMLPClassifier((4,), max_iter=3), grid, cv=folds)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.set_callbacks(on_search).fit(X, y)
+        with pytest.raises(ValueError, match="No logs"):
+            on_search.get_logs()
+
+        monitor = callback.ScoringMonitor(scoring="accuracy")
+        net = ActivationMLPClassifier((4,), max_iter=3, random_state=0)
+        GridSearchCV(net.set_callbacks(monitor), grid, cv=folds).fit(X, y)
+        rows = monitor.get_logs().data_as_pandas
+        fits = rows[rows["task_name"] == "fit"].set_index("task_id_path")
+        candidates = list(search.cv_results_["params"])
+        splits = list(folds.split(X, y))
+        for k in range(len(candidates) * len(splits)):
+            params, (train, _) = candidates[k // len(splits)], splits[k % len(splits)]
+            model = clone(net).set_callbacks().set_params(**params)
+            model.fit(X[train], y[train])
+            assert fits.loc[[(0, 0, k)], "accuracy"].item() == pytest.approx(
+                model.score(X[train], y[train])
+            )
+        assert (0, 1) in fits.index  # the refit
