@@ -35,8 +35,9 @@ from ._checks import (
     check_memory,
     check_sample_weight_range,
 )
+from ._engine_activation import engine_activation
 from ._history import History, Patience, Rollback, best_so_far, validation_split
-from ._network import Network, engine_activation
+from ._network import Network
 from ._numeric import as_dtype
 from ._optimizers import make_optimizer
 from ._threads import blas_threads_for
