@@ -3,7 +3,7 @@ another that imports it back (lazy imports inside functions included), and no
 module is too long to read.
 
 A circle makes the import order matter, hides which module owns a job, and is
-what the house plan rules out ("arrows only point down", docs: DESIGN).
+what the house plan rules out ("arrows only point down").
 """
 
 import ast
