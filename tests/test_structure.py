@@ -8,6 +8,7 @@ what the house plan rules out ("arrows only point down").
 
 import ast
 import io
+import sys
 import tokenize
 from pathlib import Path
 
@@ -22,50 +23,56 @@ MODULES = {f"skact.{path.stem}": path for path in sorted(PACKAGE.glob("*.py"))}
 MODULES["skact"] = MODULES.pop("skact.__init__")
 
 
-def _resolve(module, node):
-    """The skact modules that ``node`` (an import statement in ``module``)
-    imports: ``skact`` stands for the package's ``__init__``."""
+def _imported(module, node):
+    """The absolute names of the modules ``node`` (an import statement in
+    ``module``) imports."""
     if isinstance(node, ast.Import):
-        names = [alias.name for alias in node.names]
-    elif node.level == 0:
-        names = [node.module]
-    else:
-        package = module if module == "skact" else module.rpartition(".")[0]
-        base = package.rsplit(".", node.level - 1)[0]
-        if node.module is None:
-            # ``from . import a, b``: submodules where they exist, else names
-            # of the package itself.
-            names = [
-                f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
-                for alias in node.names
-            ]
-        else:
-            names = [f"{base}.{node.module}"]
-    found = set()
-    for name in names:
-        # The module itself, or the package for a name defined in its
-        # ``__init__``. (A package is always set up before its submodules:
-        # importing one is no edge back to ``skact``.)
-        parts = name.split(".")
-        for i in range(len(parts), 0, -1):
-            prefix = ".".join(parts[:i])
-            if prefix in MODULES:
-                found.add(prefix)
-                break
-    found.discard(module)
-    return found
+        return [alias.name for alias in node.names]
+    if node.level == 0:
+        return [node.module]
+    package = module if module == "skact" else module.rpartition(".")[0]
+    base = package.rsplit(".", node.level - 1)[0]
+    if node.module is not None:
+        return [f"{base}.{node.module}"]
+    # ``from . import a, b``: submodules where they exist, else names of the
+    # package itself.
+    return [
+        f"{base}.{alias.name}" if f"{base}.{alias.name}" in MODULES else base
+        for alias in node.names
+    ]
 
 
 def import_graph():
-    """``{module: set of skact modules it imports anywhere in its source}``."""
+    """``{module: (skact modules, other top-level packages)}`` that each skact
+    module imports anywhere in its source, inside functions too; ``skact``
+    stands for the package's ``__init__``."""
     graph = {}
     for module, path in MODULES.items():
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        graph[module] = set()
+        internal, external = set(), set()
         for node in ast.walk(tree):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                graph[module] |= _resolve(module, node)
+            if not isinstance(node, (ast.Import, ast.ImportFrom)):
+                continue
+            for name in _imported(module, node):
+                parts = name.split(".")
+                if parts[0] != "skact":
+                    external.add(parts[0])
+                    continue
+                # The module itself, or the package for a name defined in
+                # its ``__init__``. (A package is always set up before its
+                # submodules: importing one is no edge back to ``skact``.)
+                for i in range(len(parts), 0, -1):
+                    if ".".join(parts[:i]) in MODULES:
+                        internal.add(".".join(parts[:i]))
+                        break
+        internal.discard(module)
+        graph[module] = (internal, external)
     return graph
+
+
+def skact_imports():
+    """``{module: set of skact modules it imports}``."""
+    return {module: found for module, (found, _) in import_graph().items()}
 
 
 def find_cycle(graph):
@@ -146,12 +153,47 @@ def test_finds_a_circle_and_counts_code_lines():
 def test_lazy_imports_are_in_the_graph():
     # _onnx imports the estimators only inside functions (they import
     # skl2onnx's registry hooks lazily): the graph must still see them.
-    assert "skact._classifier" in import_graph()["skact._onnx"]
+    assert "skact._classifier" in skact_imports()["skact._onnx"]
 
 
 def test_no_import_circle():
-    cycle = find_cycle(import_graph())
+    cycle = find_cycle(skact_imports())
     assert cycle is None, "import circle: " + " -> ".join(cycle)
+
+
+#: The engine's modules: arrays in, arrays out.
+ENGINE = {
+    "skact._numeric",
+    "skact._losses",
+    "skact.activations",
+    "skact._engine_activation",
+    "skact._network",
+    "skact._layer_statistics",
+    "skact._optimizers",
+}
+
+
+@pytest.mark.parametrize("module", sorted(ENGINE))
+def test_engine_imports_only_the_engine(module):
+    # The engine, losses, activations and optimizers never import the
+    # estimator, scikit-learn or matplotlib (only the packages it needs to
+    # compute), so they can be read, tested and reused on their own.
+    internal, external = import_graph()[module]
+    assert internal <= ENGINE, f"{module} imports {sorted(internal - ENGINE)}"
+    others = external - set(sys.stdlib_module_names)
+    assert others <= {"numpy", "scipy"}, f"{module} imports {sorted(others)}"
+
+
+@pytest.mark.parametrize("module", ["skact._classifier", "skact._regressor"])
+def test_fitting_never_imports_matplotlib(module):
+    graph, seen, todo = import_graph(), set(), [module]
+    while todo:
+        current = todo.pop()
+        if current not in seen:
+            seen.add(current)
+            internal, external = graph[current]
+            assert "matplotlib" not in external, f"{current} imports matplotlib"
+            todo.extend(internal)
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))
