@@ -6,14 +6,16 @@ scikit-learn reaches the settings of a single activation object as
 (hidden layer ``i``, from 0) is ``activation__<i>``, and its settings
 ``activation__<i>__<setting>``. The estimator's ``get_params`` and
 ``set_params`` use the two functions here; their keys lack the
-``activation__``. :func:`set_settings` is ``Activation.set_params``.
+``activation__``. An activation object's own settings are changed by its
+``set_params`` (:class:`skact.activations.Activation`).
 """
 
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
-import inspect
+
+from .activations import get_activation
 
 
 def _settings(activation):
@@ -97,8 +99,6 @@ def set_nested_activation_params(activation, params):
 def _with_settings(activation, settings, where):
     if isinstance(activation, str):
         wanted = ", ".join(sorted(settings))
-        from .activations import get_activation  # imports this module
-
         shared = get_activation(activation)
         if not _settings(shared):
             raise ValueError(
@@ -115,45 +115,3 @@ def _with_settings(activation, settings, where):
             "skact.activations.Activation to make its settings parameters."
         )
     return copy.deepcopy(activation).set_params(**settings)
-
-
-def set_settings(activation, params, registry):
-    """``Activation.set_params``: change ``activation``'s settings in place.
-
-    Runs the constructor again with the new settings where it takes each
-    under its attribute name (its checks apply, what it derives is
-    recomputed, a refused value leaves the object as it was); else sets the
-    attributes. The ``registry``'s shared objects are refused.
-    """
-    if not params:
-        return activation
-    current = activation.get_params()
-    for name in params:
-        if name not in current:
-            raise ValueError(
-                f"Invalid parameter {name!r} for activation {activation!r}; valid "
-                f"parameters are {sorted(current)!r}."
-            )
-    if any(activation is shared for shared in registry.values()):
-        raise ValueError(
-            f"{activation!r} is the registry's shared object for the name "
-            f"{activation.name!r}; changing it would change every model using that "
-            f"name. Set parameters on an instance of your own, such as "
-            f"{type(activation).__name__}()."
-        )
-    settings = {**current, **params}
-    try:
-        inspect.signature(type(activation)).bind(**settings)
-    except (TypeError, ValueError):
-        # The constructor does not take the settings by name: set them.
-        for name, value in params.items():
-            setattr(activation, name, value)
-        return activation
-    state = vars(activation).copy()
-    try:
-        type(activation).__init__(activation, **settings)
-    except BaseException:
-        vars(activation).clear()
-        vars(activation).update(state)
-        raise
-    return activation

@@ -21,7 +21,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn import get_config
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
@@ -38,17 +37,15 @@ from ._checks import (
     check_memory,
     check_sample_weight_range,
 )
+from ._engine_activation import engine_activation
 from ._history import History, Rollback
-from ._network import Network, engine_activation
+from ._network import Network
 from ._numeric import as_dtype
 from ._training import Settings, rows_per_step, train
 from ._version import __version__
+from ._working_memory import chunk_bytes
 from .activations import get_activation
 from .exceptions import InconsistentVersionWarning
-
-#: Most memory (MiB) a chunked forward pass uses for its hidden layers. Chunks
-#: beyond a few thousand rows are no faster, only bigger.
-MAX_CHUNK_MIB = 16
 
 _OPTIMIZER_PARAMS = (
     "learning_rate_init",
@@ -60,12 +57,6 @@ _OPTIMIZER_PARAMS = (
     "beta_2",
     "epsilon",
 )
-
-
-def chunk_bytes():
-    """Bytes a chunked forward pass may use: scikit-learn's ``working_memory``
-    (MiB), at most ``MAX_CHUNK_MIB``."""
-    return min(get_config()["working_memory"], MAX_CHUNK_MIB) * 2**20
 
 
 def validation_arguments(X_val, y_val, sample_weight_val):

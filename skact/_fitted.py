@@ -9,6 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseActivationMLP
 from ._numeric import as_dtype
+from ._working_memory import chunk_bytes
 
 
 class FittedNetwork:
@@ -111,6 +112,12 @@ class FittedNetwork:
             module = []
         name = ".".join([*module, kind.__qualname__])
         return f"the class {name} (pass a fitted instance)" if kind is obj else name
+
+    @property
+    def chunk_bytes(self):
+        """Bytes a chunked forward pass over this network may use now:
+        scikit-learn's ``working_memory``, capped (prediction's budget)."""
+        return chunk_bytes()
 
     def check_X(self, X):
         """``X`` transformed by the preprocessing steps, then validated as

@@ -17,21 +17,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._losses import OUTPUTS
-from ._numeric import OutAdapter, as_dtype, axpy, batches, dot
-from .activations import ACTIVATIONS, Identity, activation_name, get_activation
+from ._numeric import as_dtype, axpy, batches, dot
+from .activations import Identity
 
-_BUILTIN_TYPES = frozenset(type(a) for a in ACTIVATIONS.values())
 _GLOROT = Identity()  # its init_bound is Glorot's
-
-
-def engine_activation(activation):
-    """The activation object the engine runs for a name or object: a
-    built-in as it is, a user's object wrapped so that it accepts ``out=``
-    and has every optional property of the protocol."""
-    activation = get_activation(activation)
-    if type(activation) in _BUILTIN_TYPES:
-        return activation
-    return OutAdapter(activation, activation_name(activation))
 
 
 class Network:
@@ -42,7 +31,8 @@ class Network:
     layer_units : list of int
         Units per layer: ``[n_features, *hidden_layer_sizes, n_outputs]``.
     activations : list of activation objects
-        One per hidden layer, as returned by :func:`engine_activation`.
+        One per hidden layer, as returned by
+        :func:`skact._engine_activation.engine_activation`.
     output : str or output object
         The output layer and its loss: an object of :mod:`skact._losses`, or
         the ``out_activation_`` name of one.

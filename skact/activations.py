@@ -92,12 +92,12 @@ array([0.])
 # SPDX-License-Identifier: BSD-3-Clause
 
 import copy
+import inspect
 import math
 
 import numpy as np
 from scipy import special
 
-from ._activation_params import set_settings
 from ._losses import log_softmax, softmax
 
 __all__ = [
@@ -258,7 +258,39 @@ class Activation:
         >>> LeakyReLU().set_params(negative_slope=0.3)
         LeakyReLU(negative_slope=0.3)
         """
-        return set_settings(self, params, ACTIVATIONS)
+        if not params:
+            return self
+        current = self.get_params()
+        for name in params:
+            if name not in current:
+                raise ValueError(
+                    f"Invalid parameter {name!r} for activation {self!r}; valid "
+                    f"parameters are {sorted(current)!r}."
+                )
+        if any(self is shared for shared in ACTIVATIONS.values()):
+            raise ValueError(
+                f"{self!r} is the registry's shared object for the name "
+                f"{self.name!r}; changing it would change every model using that "
+                f"name. Set parameters on an instance of your own, such as "
+                f"{type(self).__name__}()."
+            )
+        settings = {**current, **params}
+        try:
+            inspect.signature(type(self)).bind(**settings)
+        except (TypeError, ValueError):
+            # The constructor does not take the settings by name: set them.
+            for name, value in params.items():
+                setattr(self, name, value)
+            return self
+        state = vars(self).copy()
+        try:
+            type(self).__init__(self, **settings)
+        except BaseException:
+            # A refused value leaves the activation as it was.
+            vars(self).clear()
+            vars(self).update(state)
+            raise
+        return self
 
     def __sklearn_clone__(self):
         # clone() would rebuild the object from get_params(), which misses

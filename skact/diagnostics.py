@@ -10,7 +10,6 @@ from sklearn.base import is_regressor
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from ._base import chunk_bytes
 from ._fitted import FittedNetwork
 from ._layer_statistics import LayerStatistics
 from .activations import Identity, activation_name
@@ -94,7 +93,7 @@ def activation_statistics(estimator, X):
     network = fitted.network
     stats = LayerStatistics(network)
     chunks = network.forward_chunks(
-        fitted.coefs, fitted.intercepts, X, chunk_bytes(), training=True
+        fitted.coefs, fitted.intercepts, X, fitted.chunk_bytes, training=True
     )
     for rows, _, buf in chunks:
         m = rows.stop - rows.start

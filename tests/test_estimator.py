@@ -673,7 +673,8 @@ _HE = np.sqrt(6 / 50)
     + [("softplus", _HE)],
 )
 def test_initial_weights_follow_the_activation(name, bound):
-    from skact._network import Network, engine_activation
+    from skact._engine_activation import engine_activation
+    from skact._network import Network
 
     net = Network([50, 200, 3], [engine_activation(name)], "softmax")
     coefs, intercepts = net.views(net.initialize(np.random.RandomState(0), np.float64))

@@ -17,8 +17,9 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import special
 
 from skact import ActivationMLPClassifier
+from skact._engine_activation import engine_activation
 from skact._losses import regression_loss
-from skact._network import Network, Workspace, engine_activation
+from skact._network import Network, Workspace
 from skact.activations import ACTIVATIONS
 
 from user_activations import BentIdentity
