@@ -9,11 +9,18 @@ nothing to gain from threads), always runs on one thread: its own thread pool
 would otherwise compete with NumPy's on large networks.
 
 The thread counts must come back whatever ends a fit, Ctrl-C included, and a
-``KeyboardInterrupt`` may land between any two Python operations. So the
-bookkeeping never depends on a counter that an interrupt could leave wrong:
-the active fits are a set (adding or removing one token is a single step),
-the original counts are saved before anything is changed, and a restore that
-an interrupt cut short is finished by the next fit before it saves anew.
+``KeyboardInterrupt`` may land between any two lines. What is guaranteed: one
+interrupt landing on any line of this module (or in the body) leaves, once
+the ``with`` block has ended, the lock free and, if no other fit is running,
+every library on its original thread count. How: the lock is only held inside
+a one-line ``with`` (released whatever is raised); entering and leaving run
+inside a try of the generator's own frame whose handler leaves again, to the
+end, before passing the interrupt on; leaving is idempotent (the active fits
+are a set of tokens, the restore pops each saved count only once it is set
+back). Not covered: a second interrupt while the first is being cleaned up
+(it can leave the counts limited), and a Ctrl-C landing inside contextlib
+between entering and the ``with`` taking over (the counts come back when the
+interrupted call's frames are freed).
 """
 
 # Authors: The skact developers
@@ -58,11 +65,35 @@ def _limit(libraries):
 
 
 def _restore():
-    """Give every saved library its original thread count back."""
+    """Give every saved library its original thread count back; run again
+    after an interrupt, it finishes the job."""
     while _saved:
         lib, n_threads = _saved[-1]
         lib.set_num_threads(n_threads)
         _saved.pop()
+
+
+def _enter(token, largest_product):
+    if not _active:
+        _restore()  # one that two interrupts cut short; usually nothing
+        blas, scipy_blas = _find_controllers()
+        _limit(blas if largest_product < SINGLE_THREAD_MAX_WORK else scipy_blas)
+    _active.add(token)
+
+
+def _leave(token):
+    """Idempotent: leaving twice, or finishing a leave an interrupt cut
+    short, changes nothing more than leaving once."""
+    _active.discard(token)
+    if not _active:
+        _restore()
+
+
+def _locked(step, *args):
+    # On one line: CPython reports a separate line for the release of a
+    # multi-line ``with`` after its body, where an interrupt would escape
+    # with the lock held; here the only line is before the acquire.
+    with _lock: step(*args)  # noqa: E701  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -76,19 +107,15 @@ def blas_threads_for(largest_product):
     """
     token = object()
     try:
-        with _lock:
-            if not _active:
-                _restore()  # one an interrupt cut short; usually nothing
-                blas, scipy_blas = _find_controllers()
-                _limit(blas if largest_product < SINGLE_THREAD_MAX_WORK else scipy_blas)
-            _active.add(token)
-        yield
-    finally:
-        with _lock:
-            _active.discard(token)
-            if not _active:
-                try:
-                    _restore()
-                except BaseException:
-                    _restore()  # an interrupt mid-way: finish, then pass it on
-                    raise
+        try:
+            _locked(_enter, token, largest_product)
+            yield
+        finally:
+            _locked(_leave, token)
+    except BaseException:
+        # An interrupt anywhere above (entering, in the body or leaving)
+        # lands here, in the same frame: leave again, to the end, then pass
+        # it on. After the body the frame resumes inside the try, so no line
+        # of the way out is unguarded.
+        _locked(_leave, token)
+        raise

@@ -46,12 +46,14 @@ def circle():
 @pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "gelu"])
 def test_seed_network_learns_the_circle(circle, activation):
     X, y = circle
+    # max_iter far above the ~380 epochs sigmoid needs: stopping near the
+    # limit or not depends on the BLAS kernel's rounding.
     clf = ActivationMLPClassifier(
         (16, 16),
         activation=activation,
         solver="adam",
         learning_rate_init=0.01,
-        max_iter=500,
+        max_iter=2000,
         random_state=0,
     ).fit(X, y)
     assert clf.score(X, y) >= 0.95
@@ -83,11 +85,11 @@ def test_sklearn_logistic_mlp_fails_where_our_sigmoid_learns(circle):
         max_iter=500,
         random_state=0,
     ).fit(X, y)
-    ours = ActivationMLPClassifier(
+    ours = ActivationMLPClassifier(  # needs ~380 epochs: headroom for rounding
         (16, 16),
         activation="logistic",
         learning_rate_init=0.01,
-        max_iter=500,
+        max_iter=2000,
         random_state=0,
     ).fit(X, y)
     assert sk.score(X, y) < 0.85 < 0.95 <= ours.score(X, y)

@@ -348,7 +348,7 @@ def test_early_stopping_records_validation_r2(wavy):
         validation_fraction=0.2,
         learning_rate_init=0.01,
         n_iter_no_change=5,
-        max_iter=300,
+        max_iter=1000,  # it stops after ~290 epochs: headroom for rounding
         random_state=0,
     ).fit(X, y)
     h = reg.history_
@@ -360,7 +360,7 @@ def test_early_stopping_records_validation_r2(wavy):
     assert reg.best_loss_ is None
     assert all(np.isfinite(v) and v > 0 for v in h["val_loss"])
     # Stopped for lack of improvement, not at max_iter.
-    assert n < 300 and np.argmax(h["val_score"]) <= n - 5
+    assert n < 1000 and np.argmax(h["val_score"]) <= n - 5
     # The validation R^2 of a target of unit scale that the network learns.
     assert reg.best_validation_score_ > 0.8
 
@@ -1066,7 +1066,9 @@ def test_stacking_regressor(wavy):
                 activation=name,
                 solver="lbfgs",
                 alpha=1.0,
-                max_iter=300,
+                # 300 to 320 iterations needed, depending on the BLAS kernel:
+                # far from the limit, the members converge on every machine.
+                max_iter=2000,
                 random_state=0,
             ),
         )

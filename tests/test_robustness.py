@@ -12,7 +12,9 @@ call must not advance.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import _thread
+import itertools
 import pickle
+import sys
 import threading
 import time
 import warnings
@@ -232,6 +234,107 @@ def test_an_interrupt_inside_the_thread_limiter_restores_the_threads(
         warnings.simplefilter("ignore", ConvergenceWarning)
         clf.fit(X, y)  # and later fits still work
     assert _blas_threads() == threads
+
+
+def _interrupt_at_line(k, filename):
+    """A tracer raising KeyboardInterrupt at the ``k``-th line executed in
+    ``filename``, as a Ctrl-C landing there would; and the lines it saw."""
+    seen = []
+
+    def local(frame, event, arg):
+        if event == "line":
+            seen.append(frame.f_lineno)
+            if len(seen) == k:
+                raise KeyboardInterrupt
+        return local
+
+    def tracer(frame, event, arg):
+        return local if frame.f_code.co_filename == filename else None
+
+    return tracer, seen
+
+
+def _blas_threads_calls():
+    from skact._threads import SINGLE_THREAD_MAX_WORK, blas_threads_for
+
+    X, y = np.random.RandomState(0).randn(20, 3), np.arange(20) % 2
+
+    def fit():
+        ActivationMLPClassifier((4,), solver="lbfgs", max_iter=3).fit(X, y)
+
+    def partial_fit():
+        ActivationMLPRegressor(hidden_layer_sizes=(4,)).partial_fit(X, y)
+
+    def small():
+        with blas_threads_for(1):
+            pass
+
+    def large():
+        with blas_threads_for(SINGLE_THREAD_MAX_WORK):
+            pass
+
+    def nested():
+        # A second fit while one runs (as in another thread): the inner one
+        # must neither restore the counts early nor keep them limited.
+        with blas_threads_for(1):
+            with blas_threads_for(SINGLE_THREAD_MAX_WORK):
+                pass
+            fit()
+
+    def body_raises():
+        with pytest.raises(ValueError), blas_threads_for(1):
+            raise ValueError
+
+    return dict(
+        fit=fit,
+        partial_fit=partial_fit,
+        small=small,
+        large=large,
+        nested=nested,
+        body_raises=body_raises,
+    )
+
+
+@quietly
+@pytest.mark.parametrize("first_use", [False, True])
+@pytest.mark.parametrize("call", sorted(_blas_threads_calls()))
+def test_an_interrupt_at_any_line_of_the_thread_limiter_restores_the_threads(
+    monkeypatch, call, first_use
+):
+    # Ctrl-C may land between any two lines of the limiter: on entering, on
+    # leaving, in the middle of a restore. Whichever line it lands on, once
+    # the interrupted call has ended the thread counts are back and the lock
+    # is free, so the next fit neither runs on one thread nor deadlocks.
+    from skact import _threads
+
+    threads = _blas_threads()
+    if max(threads) == 1:
+        pytest.skip("the BLAS libraries run on one thread already")
+    run = _blas_threads_calls()[call]
+    run()  # what a call does when nothing interrupts it
+    previous = sys.gettrace()
+    lines = set()
+    for k in itertools.count(1):
+        if first_use:  # the libraries are inspected on first use
+            monkeypatch.setattr(_threads, "_controllers", None)
+        tracer, seen = _interrupt_at_line(k, _threads.__file__)
+        sys.settrace(tracer)
+        try:
+            run()
+        except KeyboardInterrupt:
+            pass
+        else:
+            assert len(seen) < k, f"the interrupt at line {seen[-1]} was lost"
+            break
+        finally:
+            sys.settrace(previous)
+        lines.add(seen[-1])
+        assert _blas_threads() == threads, f"interrupted at line {seen[-1]}"
+        assert _threads._lock.acquire(timeout=10), f"line {seen[-1]} kept the lock"
+        _threads._lock.release()
+        run()  # and the next call works, and restores the counts too
+        assert _blas_threads() == threads, f"after an interrupt at line {seen[-1]}"
+    assert len(lines) >= 6  # the tracer did reach the limiter's lines
 
 
 class _InterruptAfter(Activation):
