@@ -23,25 +23,13 @@ from sklearn.base import clone
 
 from skact import ActivationMLPClassifier
 
+from _helpers import assert_same_model
 from user_activations import ScaledTanh
 
 # Few epochs on purpose: reproducibility, not convergence, is the point.
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
-
-
-def _assert_identical(a, b):
-    """Two fitted models are the same to the last bit."""
-    for u, v in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
-        assert u.dtype == v.dtype
-        assert_array_equal(u, v)
-    assert a.loss_curve_ == b.loss_curve_
-    assert a.n_iter_ == b.n_iter_
-    assert a.history_.keys() == b.history_.keys()
-    for key in a.history_:
-        # NaN-aware: validation entries are NaN where there was no split.
-        assert_array_equal(a.history_[key], b.history_[key])
 
 
 # Options that consume the random state in different places: the shuffling
@@ -72,10 +60,10 @@ def test_same_random_state_same_weights(iris_scaled, solver, option):
     est = ActivationMLPClassifier(solver=solver, random_state=42, **params)
     first = clone(est).fit(X, y)
     second = clone(est).fit(X, y)
-    _assert_identical(first, second)
+    assert_same_model(first, second)
     # A RandomState instance seeded alike does the same as the int.
     third = clone(est).set_params(random_state=np.random.RandomState(42)).fit(X, y)
-    _assert_identical(first, third)
+    assert_same_model(first, third)
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -101,7 +89,7 @@ def test_partial_fit_sequences_are_reproducible(iris_scaled, solver):
     for model in models:
         for rows in np.array_split(np.arange(len(X)), 5):
             model.partial_fit(X[rows], y[rows], classes=[0, 1, 2])
-    _assert_identical(*models)
+    assert_same_model(*models)
 
 
 @pytest.mark.parametrize("solver", SOLVERS)
@@ -122,7 +110,7 @@ def test_fitting_separate_models_in_threads_gives_the_sequential_weights(
     with ThreadPoolExecutor(max_workers=len(estimators)) as pool:
         threaded = list(pool.map(lambda e: clone(e).fit(X, y), estimators))
     for a, b in zip(sequential, threaded):
-        _assert_identical(a, b)
+        assert_same_model(a, b)
 
 
 # -- concurrent prediction -------------------------------------------------------

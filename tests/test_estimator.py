@@ -16,23 +16,7 @@ from sklearn.neural_network import MLPClassifier
 from skact import ActivationMLPClassifier, linear_equivalent
 from skact._demo import make_circle
 
-from conftest import assert_valid_proba
-
-# The textbook activations, written independently of skact.activations.
-TEXTBOOK = {
-    "identity": lambda z: z,
-    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
-    "tanh": np.tanh,
-    "relu": lambda z: np.where(z > 0, z, 0.0),
-    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
-    "elu": lambda z: np.where(z > 0, z, np.exp(z) - 1),
-    "gelu": lambda z: 0.5 * z * (1 + special.erf(z / np.sqrt(2))),
-    "gelu_tanh": lambda z: (
-        0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
-    ),
-    "silu": lambda z: z / (1 + np.exp(-z)),
-    "softplus": lambda z: np.log1p(np.exp(z)),
-}
+from _helpers import ACTIVATION_REFERENCES, assert_valid_proba
 
 
 @pytest.fixture(scope="module")
@@ -105,13 +89,13 @@ def test_make_circle_matches_the_seed_recipe():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.parametrize("activation", sorted(TEXTBOOK))
+@pytest.mark.parametrize("activation", sorted(ACTIVATION_REFERENCES))
 def test_predict_proba_is_the_forward_pass_by_hand(iris_raw, activation):
     X, y = iris_raw
     clf = ActivationMLPClassifier(
         (5, 4), activation=activation, solver="lbfgs", max_iter=20, random_state=0
     ).fit(X, y)
-    f = TEXTBOOK[activation]
+    f = ACTIVATION_REFERENCES[activation][0]  # forward
     a = X
     for W, b in zip(clf.coefs_[:-1], clf.intercepts_[:-1]):
         a = f(a @ W + b)

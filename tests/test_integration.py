@@ -40,7 +40,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be set first)
 from sklearn.inspection import DecisionBoundaryDisplay  # noqa: E402
 
-from conftest import assert_valid_proba, prediction_outcome  # noqa: E402
+from _helpers import assert_valid_proba, prediction_outcome  # noqa: E402
 from user_activations import BentIdentity, ScaledTanh  # noqa: E402
 
 SOLVERS = ["adam", "sgd", "lbfgs"]

@@ -25,7 +25,7 @@ import skact
 from skact import ActivationMLPClassifier
 from skact.exceptions import InconsistentVersionWarning
 
-from conftest import fitted_state
+from _helpers import assert_same_model, fitted_state
 from user_activations import BentIdentity, ScaledTanh
 
 sio = pytest.importorskip("skops.io")
@@ -74,13 +74,7 @@ def _assert_same_model(restored, est, X):
     assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
     assert_array_equal(restored.predict_log_proba(X), est.predict_log_proba(X))
     assert_array_equal(restored.predict(X), est.predict(X))
-    for a, b in zip(
-        restored.coefs_ + restored.intercepts_, est.coefs_ + est.intercepts_
-    ):
-        assert a.dtype == b.dtype
-        assert_array_equal(a, b)
-    assert restored.loss_curve_ == est.loss_curve_
-    assert restored.n_iter_ == est.n_iter_
+    assert_same_model(restored, est)
 
 
 @pytest.mark.parametrize("round_trip", ROUND_TRIPS, ids=["pickle", "joblib", "skops"])

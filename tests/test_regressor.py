@@ -56,7 +56,7 @@ from skact import ActivationMLPRegressor
 from skact.activations import ACTIVATIONS, LeakyReLU
 from skact.exceptions import DivergenceError, InconsistentVersionWarning
 
-from conftest import DIVERGING, fitted_state, prediction_outcome
+from _helpers import DIVERGING, assert_same_model, fitted_state, prediction_outcome
 from user_activations import BentIdentity, ScaledTanh
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
@@ -104,15 +104,6 @@ def diabetes_scaled():
 
 def _weights(est):
     return est.coefs_ + est.intercepts_
-
-
-def _assert_same_weights(a, b, **tolerance):
-    for u, v in zip(_weights(a), _weights(b)):
-        assert u.dtype == v.dtype
-        if tolerance:
-            assert_allclose(u, v, **tolerance)
-        else:
-            assert_array_equal(u, v)
 
 
 # ---------------------------------------------------------------------------
@@ -336,7 +327,7 @@ def test_diagnostics_history_is_aligned_with_the_loss(wavy, solver):
         assert ((fractions >= 0) & (fractions <= 1)).all()
     # Diagnostics only watch: the weights are those of a fit without them.
     plain = clone(reg).set_params(diagnostics=False).fit(X, y)
-    _assert_same_weights(reg, plain)
+    assert_same_model(reg, plain, weights_only=True)
     assert set(plain.history_) == {"loss"}
 
 
@@ -413,7 +404,7 @@ def test_warm_start_keeps_optimizer_state(wavy, solver):
     for _ in range(2):
         with pytest.warns(ConvergenceWarning):
             twice.fit(X, y)
-    _assert_same_weights(once, twice, rtol=1e-12, atol=1e-15)
+    assert_same_model(once, twice, weights_only=True, rtol=1e-12, atol=1e-15)
     assert twice.loss_curve_ == pytest.approx(once.loss_curve_, rel=1e-12)
     assert twice.n_iter_ == 5 and twice.t_ == once.t_ == 10 * len(X)
     # scikit-learn takes the same steps in one call (same initial weights,
@@ -422,7 +413,7 @@ def test_warm_start_keeps_optimizer_state(wavy, solver):
     # above can fail.
     with pytest.warns(ConvergenceWarning):
         sk_once = MLPRegressor(max_iter=10, **params).fit(X, y)
-    _assert_same_weights(sk_once, once, rtol=1e-9, atol=1e-12)
+    assert_same_model(sk_once, once, weights_only=True, rtol=1e-9, atol=1e-12)
     sk_twice = MLPRegressor(max_iter=5, warm_start=True, **params)
     for _ in range(2):
         with pytest.warns(ConvergenceWarning):
@@ -438,7 +429,7 @@ def test_partial_fit_epochs_equal_fit_epochs(wavy3):
     inc = ActivationMLPRegressor(**params)
     for _ in range(4):
         inc.partial_fit(X, Y)
-    _assert_same_weights(full, inc, rtol=1e-12, atol=1e-15)
+    assert_same_model(full, inc, weights_only=True, rtol=1e-12, atol=1e-15)
     assert inc.n_iter_ == 1 and inc.t_ == 4 * len(X)
     assert inc.loss_curve_ == pytest.approx(full.loss_curve_, rel=1e-12)
 
@@ -557,7 +548,7 @@ def test_sparse_input_equals_dense(wavy, fmt):
     # which L-BFGS iterations amplify (measured: 6e-14 after 30, but 2e-8
     # after 100 on this non-convex, unconverged problem): 1e-10 after 30.
     assert sparse.n_iter_ == dense.n_iter_
-    _assert_same_weights(sparse, dense, rtol=0, atol=1e-10)
+    assert_same_model(sparse, dense, weights_only=True, rtol=0, atol=1e-10)
     assert_allclose(sparse.predict(X_sparse), dense.predict(X), rtol=0, atol=1e-10)
     # One model, sparse or dense input at predict time: a few ulps.
     assert_allclose(dense.predict(X_sparse), dense.predict(X), rtol=1e-12, atol=1e-13)
@@ -803,12 +794,12 @@ def test_round_trip_predicts_identically_and_continues(wavy3, params, round_trip
     assert type(restored) is ActivationMLPRegressor
     assert restored.get_params().keys() == reg.get_params().keys()
     assert_array_equal(restored.predict(X), reg.predict(X))
-    _assert_same_weights(restored, reg)
+    assert_same_model(restored, reg, weights_only=True)
     assert restored.out_activation_ == reg.out_activation_
     # The optimizer's state came along: training on gives the same weights.
     for model in (reg, restored):
         model.fit(X, Y)
-    _assert_same_weights(restored, reg)
+    assert_same_model(restored, reg, weights_only=True)
     assert restored.history_ == reg.history_
 
 
@@ -1052,7 +1043,7 @@ def test_multi_output_regressor_equals_separate_fits(wavy3):
     wrapped = MultiOutputRegressor(base).fit(X, Y)
     for j, est in enumerate(wrapped.estimators_):
         alone = clone(base).fit(X, Y[:, j])
-        _assert_same_weights(est, alone)
+        assert_same_model(est, alone, weights_only=True)
     assert wrapped.predict(X).shape == Y.shape
 
 
@@ -1075,7 +1066,7 @@ def test_stacking_regressor(wavy):
     stack = StackingRegressor(members, final_estimator=RidgeCV(), cv=3).fit(X, y)
     # Members refitted on all the data are exactly the members fitted alone.
     for (_, member), fitted in zip(members, stack.estimators_):
-        _assert_same_weights(fitted, clone(member).fit(X, y))
+        assert_same_model(fitted, clone(member).fit(X, y), weights_only=True)
     assert stack.score(X, y) > 0.9
 
 
@@ -1124,7 +1115,7 @@ def test_clone_gives_an_unfitted_equal_estimator(wavy):
     assert not hasattr(twin, "coefs_")
     assert twin.get_params()["quantile"] == 0.3
     assert twin.activation == reg.activation and twin.activation is not reg.activation
-    _assert_same_weights(twin.fit(X, y), reg)
+    assert_same_model(twin.fit(X, y), reg, weights_only=True)
     assert twin.loss_curve_ == reg.loss_curve_
 
 

@@ -29,7 +29,7 @@ from skact import ActivationMLPClassifier, ActivationMLPRegressor
 from skact.activations import ACTIVATIONS, Activation
 from skact.exceptions import DivergenceError
 
-from conftest import assert_valid_proba, fitted_state
+from _helpers import assert_valid_proba, fitted_state
 
 ACTIVATION_NAMES = sorted({a.name for a in ACTIVATIONS.values()})
 quietly = pytest.mark.filterwarnings(

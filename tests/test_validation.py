@@ -43,7 +43,7 @@ from sklearn.utils.validation import check_is_fitted
 from skact import ActivationMLPClassifier
 from skact.activations import Activation
 
-from conftest import fitted_state
+from _helpers import fitted_state
 
 TRUST_DOC = Path(__file__).parents[1] / "docs" / "trust.rst"
 TABLE_TITLE = "What bad input raises"

@@ -15,7 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from skact import ActivationMLPClassifier, ActivationMLPRegressor
 
-from conftest import fitted_state
+from _helpers import fitted_state
 
 quietly = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
