@@ -33,7 +33,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn import config_context
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
-from sklearn.datasets import load_diabetes, make_friedman1
+from sklearn.datasets import make_friedman1
 from sklearn.ensemble import StackingRegressor
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LinearRegression, PoissonRegressor, RidgeCV
@@ -67,39 +67,6 @@ ACTIVATION_NAMES = sorted({a.name for a in ACTIVATIONS.values()})
 short_training = pytest.mark.filterwarnings(
     "ignore::sklearn.exceptions.ConvergenceWarning"
 )
-
-
-# ---------------------------------------------------------------------------
-# Data
-# ---------------------------------------------------------------------------
-def _read_only(*arrays):
-    for array in arrays:
-        array.flags.writeable = False
-    return arrays
-
-
-@pytest.fixture(scope="module")
-def wavy():
-    """200 standard-normal rows of 4 features and a smooth non-linear target
-    of unit scale (std about 1.3), with noise of std 0.1."""
-    rng = np.random.RandomState(0)
-    X = rng.randn(200, 4)
-    y = np.sin(X[:, 0]) + 0.5 * X[:, 1] ** 2 - X[:, 2] + 0.1 * rng.randn(200)
-    return _read_only(X, y)
-
-
-@pytest.fixture(scope="module")
-def wavy3(wavy):
-    """The same rows with a 3-column target: three different functions."""
-    X, y = wavy
-    Y = np.c_[y, np.tanh(X[:, 3] * X[:, 0]), X[:, 1] - 2 * X[:, 3]]
-    return _read_only(X, Y)
-
-
-@pytest.fixture(scope="module")
-def diabetes_scaled():
-    X, y = load_diabetes(return_X_y=True)
-    return _read_only(StandardScaler().fit_transform(X), y)
 
 
 def _weights(est):
@@ -1123,9 +1090,9 @@ def test_clone_gives_an_unfitted_equal_estimator(wavy):
 # R^2 parity with MLPRegressor: the issue's acceptance criterion
 # ---------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def parity_data():
+def parity_data(diabetes_raw):
     return {
-        "diabetes": load_diabetes(return_X_y=True),
+        "diabetes": diabetes_raw,
         "friedman1": make_friedman1(2000, noise=1.0, random_state=0),
     }
 
