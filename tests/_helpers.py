@@ -3,6 +3,9 @@
 Fixtures live in ``conftest.py``; this module holds plain functions and
 tables, one of each:
 
+:func:`over_both_estimators`
+    Parametrises a test over the classifier and the regressor, each with
+    its data set.
 :data:`ACTIVATION_REFERENCES`
     An independent reference ``(f, f')`` for every built-in activation.
 :func:`assert_same_model`
@@ -25,8 +28,34 @@ import warnings
 
 import joblib
 import numpy as np
+import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import special
+
+from skact import ActivationMLPClassifier, ActivationMLPRegressor
+
+# -- both estimators -------------------------------------------------------------
+
+
+def over_both_estimators(classifier_data, regressor_data):
+    """Parametrise a test over both estimators, for behaviour they share.
+
+    The test takes ``Estimator`` (the class) and ``dataset`` (the ``(X, y)``
+    of the conftest fixture named here for that estimator)::
+
+        @over_both_estimators("iris_raw", "wavy")
+        def test_something(Estimator, dataset):
+            X, y = dataset
+    """
+    return pytest.mark.parametrize(
+        "Estimator, dataset",
+        [
+            pytest.param(ActivationMLPClassifier, classifier_data, id="classifier"),
+            pytest.param(ActivationMLPRegressor, regressor_data, id="regressor"),
+        ],
+        indirect=["dataset"],
+    )
+
 
 # -- independent activation references -----------------------------------------
 # Written from the textbook definitions (NumPy, ``math`` and

@@ -26,7 +26,11 @@ Fixtures (pytest finds them here; request them by name):
 ``diabetes_scaled``
     The same with ``X`` standardised; ``y`` as loaded.
 
-Each is built once per session and shared by every test that asks for
+``dataset``
+    The data set fixture that a test parametrised with
+    :func:`_helpers.over_both_estimators` names for its estimator.
+
+Each data set is built once per session and shared by every test that asks for
 them, so their arrays are read-only: a test that wants to change one works
 on a copy (``X.copy()``, ``X * scale``, ``X[order]``, ...), and an accidental
 in-place write raises instead of corrupting the data for later tests.
@@ -115,3 +119,10 @@ def diabetes_scaled():
     """Diabetes with X standardised (StandardScaler); y as loaded."""
     X, y = load_diabetes(return_X_y=True)
     return _read_only(StandardScaler().fit_transform(X), y)
+
+
+@pytest.fixture
+def dataset(request):
+    """The data set fixture named by the test's ``dataset`` parameter (see
+    ``_helpers.over_both_estimators``): each estimator gets its own data."""
+    return request.getfixturevalue(request.param)

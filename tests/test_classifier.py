@@ -208,45 +208,6 @@ def test_log_proba_is_finite_where_proba_underflows(iris_raw):
 # -- training state: warm start, partial_fit, live weights -----------------------
 
 
-@pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_warm_start_keeps_optimizer_state(iris_raw, solver):
-    # With no shuffling and no early convergence stop, 10 epochs in one call
-    # and 5 + 5 epochs with warm_start must agree exactly: the second call
-    # continues Adam's moments (or SGD's velocity) instead of resetting them.
-    X, y = iris_raw
-    params = dict(
-        hidden_layer_sizes=(8,),
-        solver=solver,
-        shuffle=False,
-        tol=0,
-        n_iter_no_change=1000,
-        random_state=0,
-    )
-    with pytest.warns(ConvergenceWarning):
-        once = ActivationMLPClassifier(max_iter=10, **params).fit(X, y)
-    twice = ActivationMLPClassifier(max_iter=5, warm_start=True, **params)
-    for _ in range(2):
-        with pytest.warns(ConvergenceWarning):
-            twice.fit(X, y)
-    for a, b in zip(once.coefs_ + once.intercepts_, twice.coefs_ + twice.intercepts_):
-        assert_allclose(a, b, rtol=1e-12)
-    assert twice.loss_curve_ == pytest.approx(once.loss_curve_, rel=1e-12)
-    assert twice.n_iter_ == 5 and twice.t_ == once.t_ == 10 * len(X)
-
-
-def test_partial_fit_epochs_equal_fit_epochs(iris_raw):
-    X, y = iris_raw
-    params = dict(hidden_layer_sizes=(8,), shuffle=False, tol=0, random_state=0)
-    with pytest.warns(ConvergenceWarning):
-        full = ActivationMLPClassifier(max_iter=4, **params).fit(X, y)
-    inc = ActivationMLPClassifier(**params)
-    for _ in range(4):
-        inc.partial_fit(X, y, classes=np.unique(y))
-    for a, b in zip(full.coefs_, inc.coefs_):
-        assert_allclose(a, b, rtol=1e-12)
-    assert inc.n_iter_ == 1 and inc.t_ == 4 * len(X)
-
-
 def test_partial_fit_with_classes_on_every_call_equals_classes_once(iris_raw):
     # Later calls take a shortcut when `classes` equals `classes_`; it must
     # change nothing, whatever form the labels and classes are given in.
@@ -319,14 +280,6 @@ def test_partial_fit_needs_classes_first_and_rejects_new_ones(iris_raw):
         clf.partial_fit(X, y, classes=[0, 1])
     with pytest.raises(ValueError, match=r"classes \[5\]"):
         clf.partial_fit(X[:3], [0, 1, 5])
-
-
-def test_partial_fit_is_not_offered_for_lbfgs():
-    clf = ActivationMLPClassifier(solver="lbfgs")
-    assert not hasattr(clf, "partial_fit")
-    with pytest.raises(AttributeError, match="partial_fit") as excinfo:
-        _ = clf.partial_fit
-    assert "stochastic solvers" in str(excinfo.value.__cause__)
 
 
 # Convergence is not the point here.

@@ -351,11 +351,13 @@ def test_validation_score_and_loss_are_computed_on_the_held_out_rows(wavy):
 # Training state: warm start, partial_fit, sample weights, live weights
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_warm_start_keeps_optimizer_state(wavy, solver):
-    # With no shuffling and no early stop, 10 epochs in one call and 5 + 5
-    # with warm_start agree: the second call continues Adam's moments (SGD's
-    # velocity) instead of restarting them. Same arithmetic in the same
-    # order, so equal to rounding.
+def test_sklearn_restarts_the_optimizer_on_warm_start_where_skact_continues(
+    wavy, solver
+):
+    # tests/test_training_state.py: 10 epochs in one call equal 5 + 5 with
+    # warm_start. scikit-learn takes the same steps in one call (same initial
+    # weights, same single-output gradient: rounding apart) but restarts the
+    # optimizer on a warm start; there 5 + 5 epochs differ from 10.
     X, y = wavy
     params = dict(
         hidden_layer_sizes=(8,),
@@ -367,17 +369,6 @@ def test_warm_start_keeps_optimizer_state(wavy, solver):
     )
     with pytest.warns(ConvergenceWarning):
         once = ActivationMLPRegressor(max_iter=10, **params).fit(X, y)
-    twice = ActivationMLPRegressor(max_iter=5, warm_start=True, **params)
-    for _ in range(2):
-        with pytest.warns(ConvergenceWarning):
-            twice.fit(X, y)
-    assert_same_model(once, twice, weights_only=True, rtol=1e-12, atol=1e-15)
-    assert twice.loss_curve_ == pytest.approx(once.loss_curve_, rel=1e-12)
-    assert twice.n_iter_ == 5 and twice.t_ == once.t_ == 10 * len(X)
-    # scikit-learn takes the same steps in one call (same initial weights,
-    # same single-output gradient: rounding apart) but restarts the optimizer
-    # on a warm start; there 5 + 5 epochs differ from 10: the comparison
-    # above can fail.
     with pytest.warns(ConvergenceWarning):
         sk_once = MLPRegressor(max_iter=10, **params).fit(X, y)
     assert_same_model(sk_once, once, weights_only=True, rtol=1e-9, atol=1e-12)
@@ -386,19 +377,6 @@ def test_warm_start_keeps_optimizer_state(wavy, solver):
         with pytest.warns(ConvergenceWarning):
             sk_twice.fit(X, y)
     assert not np.allclose(sk_twice.coefs_[0], once.coefs_[0], rtol=1e-4)
-
-
-def test_partial_fit_epochs_equal_fit_epochs(wavy3):
-    X, Y = wavy3
-    params = dict(hidden_layer_sizes=(8,), shuffle=False, tol=0, random_state=0)
-    with pytest.warns(ConvergenceWarning):
-        full = ActivationMLPRegressor(max_iter=4, **params).fit(X, Y)
-    inc = ActivationMLPRegressor(**params)
-    for _ in range(4):
-        inc.partial_fit(X, Y)
-    assert_same_model(full, inc, weights_only=True, rtol=1e-12, atol=1e-15)
-    assert inc.n_iter_ == 1 and inc.t_ == 4 * len(X)
-    assert inc.loss_curve_ == pytest.approx(full.loss_curve_, rel=1e-12)
 
 
 @short_training
@@ -413,12 +391,6 @@ def test_partial_fit_keeps_the_number_of_outputs(wavy3):
     assert_array_equal(reg.predict(X), prediction)
     # fit starts afresh and may change it.
     assert reg.fit(X, Y[:, 0]).predict(X).shape == (len(X),)
-
-
-def test_partial_fit_is_not_offered_for_lbfgs():
-    reg = ActivationMLPRegressor(solver="lbfgs")
-    assert not hasattr(reg, "partial_fit")
-    assert hasattr(ActivationMLPRegressor(solver="sgd"), "partial_fit")
 
 
 def test_integer_sample_weights_equal_repeated_rows(wavy):
