@@ -20,7 +20,6 @@ for ``ConvergenceWarning``.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import inspect
-import pickle
 import tracemalloc
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -51,10 +50,9 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-import skact
 from skact import ActivationMLPRegressor
 from skact.activations import ACTIVATIONS, LeakyReLU
-from skact.exceptions import DivergenceError, InconsistentVersionWarning
+from skact.exceptions import DivergenceError
 
 from _helpers import DIVERGING, assert_same_model, fitted_state, prediction_outcome
 from user_activations import BentIdentity, ScaledTanh
@@ -691,92 +689,6 @@ def test_concurrent_predictions_equal_sequential_ones():
     for task, result in results:
         assert result.shape == (inputs[task[0]].shape[0], 3)
         assert_array_equal(result, expected[task], err_msg=str(task))
-
-
-# ---------------------------------------------------------------------------
-# Persistence
-# ---------------------------------------------------------------------------
-def _pickle(est):
-    return pickle.loads(pickle.dumps(est, protocol=pickle.HIGHEST_PROTOCOL))
-
-
-def _skops(est):
-    sio = pytest.importorskip("skops.io")
-    data = sio.dumps(est)
-    return sio.loads(data, trusted=sio.get_untrusted_types(data=data))
-
-
-@short_training
-@pytest.mark.parametrize("round_trip", [_pickle, _skops], ids=["pickle", "skops"])
-@pytest.mark.parametrize(
-    "params",
-    [
-        dict(solver="adam", activation=("relu", ScaledTanh())),
-        dict(solver="sgd", loss="absolute_error", early_stopping=True),
-        dict(solver="lbfgs", loss="poisson"),
-    ],
-    ids=["adam-user", "sgd-absolute", "lbfgs-poisson"],
-)
-def test_round_trip_predicts_identically_and_continues(wavy3, params, round_trip):
-    X, Y = wavy3
-    Y = np.exp(Y / 2)  # positive, for Poisson
-    reg = ActivationMLPRegressor(
-        hidden_layer_sizes=(5, 4),
-        max_iter=5,
-        warm_start=True,
-        random_state=0,
-        **params,
-    ).fit(X, Y)
-    state = fitted_state(reg)
-    restored = round_trip(reg)
-    assert fitted_state(reg) == state  # saving changes nothing
-    assert type(restored) is ActivationMLPRegressor
-    assert restored.get_params().keys() == reg.get_params().keys()
-    assert_array_equal(restored.predict(X), reg.predict(X))
-    assert_same_model(restored, reg, weights_only=True)
-    assert restored.out_activation_ == reg.out_activation_
-    # The optimizer's state came along: training on gives the same weights.
-    for model in (reg, restored):
-        model.fit(X, Y)
-    assert_same_model(restored, reg, weights_only=True)
-    assert restored.history_ == reg.history_
-
-
-def test_skops_untrusted_types_are_skacts_own(wavy):
-    sio = pytest.importorskip("skops.io")
-    X, y = wavy
-    for solver in SOLVERS:
-        reg = ActivationMLPRegressor(
-            hidden_layer_sizes=(4, 3),
-            activation=("relu", "tanh"),
-            solver=solver,
-            max_iter=300,
-            random_state=0,
-        )
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            reg.fit(X, y)
-        untrusted = sio.get_untrusted_types(data=sio.dumps(reg))
-        assert "skact._regressor.ActivationMLPRegressor" in untrusted
-        assert all(name.startswith("skact.") for name in untrusted), untrusted
-
-
-def test_loading_a_model_from_another_version_warns(wavy):
-    X, y = wavy
-    reg = ActivationMLPRegressor(
-        hidden_layer_sizes=(4,), solver="lbfgs", random_state=0
-    )
-    data = pickle.dumps(reg.fit(X, y))
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        pickle.loads(data)  # same version: silent
-    current = skact.__version__.encode()
-    other = b"9" * len(current)  # same length: the pickle framing stays valid
-    assert data.count(current) == 1
-    with pytest.warns(InconsistentVersionWarning, match="saved with skact 9") as rec:
-        loaded = pickle.loads(data.replace(current, other))
-    assert rec[0].message.estimator_name == "ActivationMLPRegressor"
-    assert_array_equal(loaded.predict(X), reg.predict(X))  # warns, still loads
 
 
 # ---------------------------------------------------------------------------
