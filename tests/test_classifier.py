@@ -269,19 +269,6 @@ def test_an_unhashable_subclass_trains_like_the_class(iris_raw):
         theirs.set_params(alpha=-1.0).fit(X, y)
 
 
-def test_partial_fit_needs_classes_first_and_rejects_new_ones(iris_raw):
-    X, y = iris_raw
-    clf = ActivationMLPClassifier((4,), random_state=0)
-    with pytest.raises(ValueError, match="classes must be passed"):
-        clf.partial_fit(X, y)
-    clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
-    assert_array_equal(clf.classes_, [0, 1, 2])
-    with pytest.raises(ValueError, match="not the same"):
-        clf.partial_fit(X, y, classes=[0, 1])
-    with pytest.raises(ValueError, match=r"classes \[5\]"):
-        clf.partial_fit(X[:3], [0, 1, 5])
-
-
 # Convergence is not the point here.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_editing_coefs_in_place_changes_predictions_and_training(iris_raw):
@@ -447,49 +434,6 @@ def test_zero_weights_equal_dropping_the_samples(iris_raw):
     with pytest.warns(ConvergenceWarning):
         b = ActivationMLPClassifier(**params).fit(X[keep], y[keep])
     assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-9)
-
-
-def test_class_weight_rejects_unknown_labels_and_multilabel(iris_raw):
-    X, y = iris_raw
-    with pytest.raises(ValueError, match="class_weight"):
-        ActivationMLPClassifier(class_weight={7: 2.0}, max_iter=5).fit(X, y)
-    Y = np.c_[y == 0, y == 1].astype(int)
-    with pytest.raises(ValueError, match="multilabel"):
-        ActivationMLPClassifier(class_weight={0: 1}, max_iter=5).fit(X, Y)
-    with pytest.raises(ValueError, match="partial_fit"):
-        ActivationMLPClassifier(class_weight="balanced").partial_fit(
-            X, y, classes=[0, 1, 2]
-        )
-
-
-# -- parameter errors -------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "params, message",
-    [
-        (dict(activation="swishy"), "activation"),
-        (dict(activation="swishy", hidden_layer_sizes=()), "swishy"),
-        (dict(activation=("relu",), hidden_layer_sizes=(3, 3)), "2 hidden layers"),
-        (dict(activation=("relu", "nope"), hidden_layer_sizes=(3, 3)), "nope"),
-        (dict(hidden_layer_sizes=(3, 0)), "positive integers"),
-        (dict(hidden_layer_sizes=0), "hidden_layer_sizes"),
-        (dict(alpha=-1.0), "alpha"),
-        (dict(learning_rate_init=0.0), "learning_rate_init"),
-        (dict(class_weight="balance"), "class_weight"),
-        (dict(solver="newton"), "solver"),
-        (dict(activation=object()), "activation"),
-    ],
-)
-def test_invalid_parameters_raise_clear_errors(iris_raw, params, message):
-    X, y = iris_raw
-    with pytest.raises((ValueError, TypeError), match=message):
-        ActivationMLPClassifier(max_iter=5, **params).fit(X, y)
-
-
-def test_single_class_is_an_error():
-    with pytest.raises(ValueError, match="at least 2 classes"):
-        ActivationMLPClassifier().fit([[0.0], [1.0]], [1, 1])
 
 
 def test_predict_before_fit_raises():
