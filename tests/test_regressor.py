@@ -20,16 +20,13 @@ for ``ConvergenceWarning``.
 # SPDX-License-Identifier: BSD-3-Clause
 
 import inspect
-import tracemalloc
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
-from sklearn import config_context
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import make_friedman1
@@ -574,86 +571,6 @@ def test_diverging_partial_fit_changes_nothing(wavy, solver):
     else:
         assert fitted_state(reg) == state
         assert len(reg.loss_curve_) == call - 1
-
-
-# ---------------------------------------------------------------------------
-# Prediction: bounded memory, threads
-# ---------------------------------------------------------------------------
-def _fit_quietly(est, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        return est.fit(X, y)
-
-
-@pytest.fixture(scope="module")
-def wide_model():
-    # 5 -> 256 -> 256 -> 1: a float64 row costs 8 * 513 bytes after the input
-    # (about 4 KiB), so 20,000 rows predicted in one piece would need 82 MB.
-    rng = np.random.RandomState(0)
-    X = rng.randn(300, 5)
-    reg = ActivationMLPRegressor(
-        hidden_layer_sizes=(256, 256),
-        activation=("relu", "tanh"),
-        max_iter=5,
-        random_state=0,
-    )
-    return _fit_quietly(reg, X, X[:, 0] * X[:, 1] + X[:, 2])
-
-
-@pytest.mark.parametrize("working_memory, budget_mib", [(1, 1), (None, 16)])
-def test_prediction_memory_is_bounded(wide_model, working_memory, budget_mib):
-    # Chunks of at most min(working_memory, 16 MiB) of hidden values; on top
-    # of that only the output (160 kB) and small per-chunk temporaries
-    # (measured: 0.07 MiB). A quarter MiB of slack; unchunked, the peak
-    # would be 82 MB.
-    reg = wide_model
-    X = np.random.RandomState(1).randn(20_000, 5)
-    config = {} if working_memory is None else {"working_memory": working_memory}
-    with config_context(**config):
-        reg.predict(X[:10])  # warm caches outside the measurement
-        tracemalloc.start()
-        try:
-            prediction = reg.predict(X)
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
-    limit = (budget_mib + 0.25) * 2**20 + prediction.nbytes
-    assert peak < limit, (peak - prediction.nbytes) / 2**20
-    # Chunks change only how many rows one product sees: equal to rounding.
-    h = np.maximum(X[:3000] @ reg.coefs_[0] + reg.intercepts_[0], 0)
-    h = np.tanh(h @ reg.coefs_[1] + reg.intercepts_[1])
-    by_hand = (h @ reg.coefs_[2] + reg.intercepts_[2]).ravel()
-    assert_allclose(prediction[:3000], by_hand, rtol=1e-11, atol=1e-12)
-
-
-def test_concurrent_predictions_equal_sequential_ones():
-    # Several threads predicting at once, each with its own working_memory
-    # (config_context is thread-local), get exactly what the same calls
-    # return one after another. 5 -> 64 -> 32 -> 3: 1 MiB holds 1323 rows,
-    # 0.05 MiB 66 rows, so the larger inputs go in several chunks.
-    rng = np.random.RandomState(0)
-    X = rng.randn(300, 5)
-    Y = np.c_[X[:, 0] * X[:, 1], X[:, 2], np.sin(X[:, 3])]
-    reg = ActivationMLPRegressor(
-        hidden_layer_sizes=(64, 32), activation=("gelu", "tanh"), max_iter=20
-    )
-    _fit_quietly(reg.set_params(random_state=0), X, Y)
-    inputs = [rng.randn(n, 5) for n in (1, 7, 66, 67, 500, 3000)]
-    inputs.append(sp.csr_matrix(np.where(np.abs(inputs[-1]) > 1, inputs[-1], 0)))
-    tasks = [(i, wm) for i in range(len(inputs)) for wm in (0.05, 1, None)]
-
-    def run(task):
-        i, wm = task
-        with config_context(**({} if wm is None else {"working_memory": wm})):
-            return task, reg.predict(inputs[i])
-
-    expected = dict(run(t) for t in tasks)
-    order = [tasks[j % len(tasks)] for j in rng.permutation(3 * len(tasks))]
-    with ThreadPoolExecutor(max_workers=8) as pool:
-        results = list(pool.map(run, order))
-    for task, result in results:
-        assert result.shape == (inputs[task[0]].shape[0], 3)
-        assert_array_equal(result, expected[task], err_msg=str(task))
 
 
 # ---------------------------------------------------------------------------
