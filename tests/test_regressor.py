@@ -1,15 +1,17 @@
 """ActivationMLPRegressor: a drop-in for scikit-learn's MLPRegressor.
 
-What the classifier's test modules check, for the regressor where it applies:
+What the regressor does on its own, or differently from the classifier:
 scikit-learn's signature, defaults and fitted attributes; every activation
-trains; histories, early stopping, warm starts, partial_fit, sample weights,
-float32, sparse input, DataFrames and live weights; divergence leaves the
-model as it was; bounded-memory chunked prediction; pickle and skops;
-thread-safe prediction. Then what is the regressor's own: multi-output
-targets (the problem separates per output for a linear network), the
-Poisson, absolute-error and quantile losses, the scikit-learn ecosystem, and
-the acceptance criterion of the issue: cross-validated R^2 no worse than
-MLPRegressor's by more than one standard error.
+trains; histories, early stopping, scikit-learn's warm-start restart, output
+counts in partial_fit, sample weights, live weights, float32, sparse input,
+DataFrames; divergence with its losses; multi-output targets (the problem
+separates per output for a linear network), the Poisson, absolute-error and
+quantile losses, the scikit-learn ecosystem, and the acceptance criterion of
+the issue: cross-validated R^2 no worse than MLPRegressor's by more than one
+standard error. Behaviour shared with the classifier is tested once over both
+estimators: warm start and partial_fit in tests/test_training_state.py,
+persistence in tests/test_persistence.py, threads and prediction memory in
+tests/test_determinism.py, bad arguments in tests/test_bad_input.py.
 
 The project's pytest configuration turns warnings into errors; tests that
 train for only a few epochs on purpose say so with a ``filterwarnings`` mark
