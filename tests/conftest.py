@@ -1,4 +1,4 @@
-"""Fixtures and helpers shared by the test modules.
+"""Fixtures shared by the test modules.
 
 Fixtures (pytest finds them here; request them by name):
 
@@ -8,30 +8,43 @@ Fixtures (pytest finds them here; request them by name):
 ``iris_scaled``
     The same with ``X`` standardised by ``StandardScaler`` (each feature
     mean 0, standard deviation 1); ``y`` as in ``iris_raw``.
+``moons_raw``
+    :func:`sklearn.datasets.make_moons`, 200 rows, noise 0.15: ``X`` float64
+    (200, 2), ``y`` int64 labels 0, 1.
+``moons_scaled``
+    The same with ``X`` standardised.
+``moons_small``
+    ``make_moons``, 120 rows, noise 0.2 (a quick binary problem).
+``wavy``
+    200 standard-normal rows of 4 features and a smooth non-linear target of
+    unit scale: ``X`` float64 (200, 4), ``y`` float64 (200,).
+``wavy3``
+    The same rows with a 3-column target (three different functions).
+``diabetes_raw``
+    :func:`sklearn.datasets.load_diabetes` as loaded: ``X`` (442, 10),
+    ``y`` the disease progression (25 to 346).
+``diabetes_scaled``
+    The same with ``X`` standardised; ``y`` as loaded.
 
-Both are built once per session and shared by every test that asks for
+``dataset``
+    The data set fixture that a test parametrised with
+    :func:`_helpers.over_both_estimators` names for its estimator.
+
+Each data set is built once per session and shared by every test that asks for
 them, so their arrays are read-only: a test that wants to change one works
 on a copy (``X.copy()``, ``X * scale``, ``X[order]``, ...), and an accidental
 in-place write raises instead of corrupting the data for later tests.
 
-Helpers (plain functions: ``from conftest import fitted_state``):
-
-:func:`fitted_state`
-    A fingerprint of everything ``fit`` set on an estimator.
-:func:`assert_valid_proba`
-    Checks that an array is a set of class probabilities.
+Helpers that tests import (plain functions and tables) live in
+``_helpers.py``, not here.
 """
 
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
-import warnings
-
-import joblib
 import numpy as np
 import pytest
-from numpy.testing import assert_allclose
-from sklearn.datasets import load_iris
+from sklearn.datasets import load_diabetes, load_iris, make_moons
 from sklearn.preprocessing import StandardScaler
 
 
@@ -55,74 +68,61 @@ def iris_scaled():
     return _read_only(StandardScaler().fit_transform(X), y)
 
 
-def fitted_state(clf):
-    """A fingerprint of everything fit sets (not the parameters).
-
-    The hash of every instance attribute that is not a constructor parameter,
-    names and values: weights, optimizer state (moments included), history,
-    counters. Two calls give the same value exactly when nothing that fit
-    sets has changed in between.
-    """
-    params = clf.get_params(deep=False)
-    return joblib.hash({k: v for k, v in vars(clf).items() if k not in params})
+@pytest.fixture(scope="session")
+def moons_raw():
+    """make_moons: 200 rows, noise 0.15; X float64 (200, 2), y int64."""
+    X, y = make_moons(n_samples=200, noise=0.15, random_state=0)
+    return _read_only(X, y)
 
 
-def assert_valid_proba(proba, n_samples, n_classes, *, rows_sum_to_one=True):
-    """``proba`` has shape (n_samples, n_classes), finite entries in [0, 1]
-    and, unless ``rows_sum_to_one=False`` (a multilabel model: independent
-    per-label probabilities), rows that sum to 1 up to rounding.
-
-    The tolerance is what floating-point rounding allows, in ``proba``'s own
-    dtype (eps of float32 for a float32 model). A softmax ``e_j / sum(e)``
-    rounds each quotient once (half an ulp) and the sum of the ``e_j`` at most
-    ``n_classes - 1`` times: whatever the error of each exponential, the row
-    then sums to 1 within ``n_classes`` half-ulps, and adding the row up here
-    adds at most ``n_classes - 1`` more, ``(n_classes - 1/2) * eps`` in all.
-    Twice ``n_classes * eps`` leaves room for averages of a few such models
-    (soft voting, bagging, calibration folds): averaging ``m`` of them adds
-    about ``m / 2 * eps``.
-    """
-    proba = np.asarray(proba)
-    assert proba.shape == (n_samples, n_classes)
-    assert np.isfinite(proba).all()
-    assert ((proba >= 0) & (proba <= 1)).all()
-    if rows_sum_to_one:
-        eps = np.finfo(proba.dtype).eps
-        assert_allclose(proba.sum(axis=1), 1, rtol=2 * n_classes * eps, atol=0)
+@pytest.fixture(scope="session")
+def moons_scaled():
+    """moons_raw with X standardised (StandardScaler)."""
+    X, y = make_moons(n_samples=200, noise=0.15, random_state=0)
+    return _read_only(StandardScaler().fit_transform(X), y)
 
 
-#: Set-ups that diverge for sure (tests/test_divergence.py says why), per
-#: solver: (parameters, factor the features are multiplied by). SGD at 1e6
-#: on an identity network and inputs scaled by 1000 (each step multiplies the
-#: weights by about lr * |X|^2), Adam at 1e200 (its first step moves every
-#: weight by about the learning rate), L-BFGS on inputs of 1e200 (the
-#: gradient overflows at the starting point).
-DIVERGING = {
-    # solver: (parameters, scale of the iris features)
-    "sgd": (
-        dict(
-            activation="identity",
-            learning_rate_init=1e6,
-            n_iter_no_change=np.inf,
-            max_iter=100,
-        ),
-        1e3,
-    ),
-    "adam": (dict(learning_rate_init=1e200, max_iter=20), 1.0),
-    "lbfgs": (dict(max_iter=20), 1e200),
-}
+@pytest.fixture(scope="session")
+def moons_small():
+    """make_moons: 120 rows, noise 0.2; X float64 (120, 2), y int64."""
+    X, y = make_moons(120, noise=0.2, random_state=0)
+    return _read_only(X, y)
 
 
-def prediction_outcome(est, X):
-    """What predicting ``X`` does: warnings raised, or the error, with the
-    estimator's class name neutralised so two estimators can be compared."""
-    name = type(est).__name__
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            est.predict(X)
-            error = None
-        except Exception as e:  # recorded and compared, not swallowed
-            error = (type(e), str(e).replace(name, "<estimator>"))
-    warned = [(w.category, str(w.message).replace(name, "<estimator>")) for w in caught]
-    return error, warned
+@pytest.fixture(scope="session")
+def wavy():
+    """200 standard-normal rows of 4 features and a smooth non-linear target
+    of unit scale (std about 1.3), with noise of std 0.1."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 4)
+    y = np.sin(X[:, 0]) + 0.5 * X[:, 1] ** 2 - X[:, 2] + 0.1 * rng.randn(200)
+    return _read_only(X, y)
+
+
+@pytest.fixture(scope="session")
+def wavy3(wavy):
+    """The same rows with a 3-column target: three different functions."""
+    X, y = wavy
+    Y = np.c_[y, np.tanh(X[:, 3] * X[:, 0]), X[:, 1] - 2 * X[:, 3]]
+    return _read_only(X, Y)
+
+
+@pytest.fixture(scope="session")
+def diabetes_raw():
+    """Diabetes as loaded: X float64 (442, 10), y float64."""
+    X, y = load_diabetes(return_X_y=True)
+    return _read_only(X, y)
+
+
+@pytest.fixture(scope="session")
+def diabetes_scaled():
+    """Diabetes with X standardised (StandardScaler); y as loaded."""
+    X, y = load_diabetes(return_X_y=True)
+    return _read_only(StandardScaler().fit_transform(X), y)
+
+
+@pytest.fixture
+def dataset(request):
+    """The data set fixture named by the test's ``dataset`` parameter (see
+    ``_helpers.over_both_estimators``): each estimator gets its own data."""
+    return request.getfixturevalue(request.param)

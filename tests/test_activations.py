@@ -27,74 +27,20 @@ from skact.activations import (
     softmax,
 )
 
+from _helpers import (
+    ACTIVATION_REFERENCES,
+    elu_reference,
+    leaky_relu_reference,
+    softplus_reference,
+)
+
 EPS64 = np.finfo(np.float64).eps
 EPS32 = np.finfo(np.float32).eps
 
 # -- independent references -------------------------------------------------
-# Each entry: (f(z), f'(z)) for float64 z of moderate size (|z| <= 8, so the
-# plain exp() below can neither overflow nor lose the answer to underflow).
-
-_C = math.sqrt(2.0 / math.pi)  # GELU-tanh constant
-_K = 0.044715
-
-
-def _leaky_relu_ref(slope=0.01):
-    return (
-        lambda z: np.where(z > 0, z, slope * z),
-        lambda z: np.where(z > 0, 1.0, slope),
-    )
-
-
-def _elu_ref(alpha=1.0):
-    return (
-        lambda z: np.where(z > 0, z, alpha * (np.exp(z) - 1.0)),
-        lambda z: np.where(z > 0, 1.0, alpha * np.exp(z)),
-    )
-
-
-def _softplus_ref(beta=1.0):
-    return (
-        lambda z: np.log1p(np.exp(beta * z)) / beta,
-        lambda z: 1.0 / (1.0 + np.exp(-beta * z)),
-    )
-
-
-def _gelu_tanh(z):
-    # 0.5 (1 + tanh u) == 1 / (1 + exp(-2u)): same function, different formula.
-    u = _C * (z + _K * z**3)
-    return z / (1.0 + np.exp(-2.0 * u))
-
-
-def _gelu_tanh_prime(z):
-    u = _C * (z + _K * z**3)
-    du = _C * (1.0 + 3.0 * _K * z**2)
-    return 0.5 * (1.0 + np.tanh(u)) + 0.5 * z * du / np.cosh(u) ** 2
-
-
-REFERENCES = {
-    "identity": (lambda z: z.copy(), np.ones_like),
-    "sigmoid": (
-        lambda z: 1.0 / (1.0 + np.exp(-z)),
-        lambda z: np.exp(-z) / (1.0 + np.exp(-z)) ** 2,
-    ),
-    "tanh": (lambda z: np.sinh(z) / np.cosh(z), lambda z: 1.0 / np.cosh(z) ** 2),
-    "relu": (lambda z: np.where(z > 0, z, 0.0), lambda z: np.where(z > 0, 1.0, 0.0)),
-    "leaky_relu": _leaky_relu_ref(0.01),
-    "elu": _elu_ref(1.0),
-    "gelu": (
-        lambda z: 0.5 * z * (1.0 + special.erf(z / math.sqrt(2.0))),
-        lambda z: (
-            0.5 * (1.0 + special.erf(z / math.sqrt(2.0)))
-            + z * np.exp(-0.5 * z**2) / math.sqrt(2.0 * math.pi)
-        ),
-    ),
-    "gelu_tanh": (_gelu_tanh, _gelu_tanh_prime),
-    "silu": (
-        lambda z: z / (1.0 + np.exp(-z)),
-        lambda z: (1.0 + np.exp(-z) + z * np.exp(-z)) / (1.0 + np.exp(-z)) ** 2,
-    ),
-    "softplus": _softplus_ref(1.0),
-}
+# _helpers.ACTIVATION_REFERENCES: (f(z), f'(z)) written from the textbook
+# definitions, for float64 z of moderate size (|z| <= 8).
+REFERENCES = ACTIVATION_REFERENCES
 
 # Activations that are not C^2 at z = 0: relu and leaky_relu have a kink, and
 # ELU's second derivative jumps there, so a central difference straddling 0
@@ -106,9 +52,9 @@ BUILTINS = list(dict.fromkeys(ACTIVATIONS.values()))  # unique, registry order
 # The built-ins with their references, plus non-default parameters.
 CASES = [pytest.param(act, REFERENCES[act.name], id=act.name) for act in BUILTINS]
 CASES += [
-    pytest.param(LeakyReLU(0.2), _leaky_relu_ref(0.2), id="LeakyReLU(0.2)"),
-    pytest.param(ELU(0.5), _elu_ref(0.5), id="ELU(0.5)"),
-    pytest.param(Softplus(2.0), _softplus_ref(2.0), id="Softplus(2.0)"),
+    pytest.param(LeakyReLU(0.2), leaky_relu_reference(0.2), id="LeakyReLU(0.2)"),
+    pytest.param(ELU(0.5), elu_reference(0.5), id="ELU(0.5)"),
+    pytest.param(Softplus(2.0), softplus_reference(2.0), id="Softplus(2.0)"),
 ]
 
 # Moderate inputs: a regular grid through 0 plus points very close to 0.

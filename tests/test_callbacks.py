@@ -26,7 +26,7 @@ from sklearn.preprocessing import StandardScaler
 from skact import ActivationMLPClassifier, ActivationMLPRegressor
 from skact.exceptions import DivergenceError
 
-from conftest import fitted_state as _fitted_state
+from _helpers import fitted_state as _fitted_state
 
 callback = pytest.importorskip("sklearn.callback")
 ProgressBar, ScoringMonitor = callback.ProgressBar, callback.ScoringMonitor
@@ -130,7 +130,7 @@ def wide_console(monkeypatch):
 
 
 def fitted_state(est):
-    """conftest's fingerprint of what fit set, without the callbacks (whose
+    """_helpers' fingerprint of what fit set, without the callbacks (whose
     own records change as they run)."""
     callbacks = vars(est).pop("_skl_callbacks", None)
     try:

@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 from scipy import special
 from sklearn import config_context
-from sklearn.datasets import make_moons
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from skact import ActivationMLPClassifier, activation_statistics
@@ -19,11 +18,6 @@ from skact.activations import ACTIVATIONS, get_activation
 from user_activations import PlainReLU, ScaledTanh
 
 DIAGNOSTIC_KEYS = ("grad_norm", "dead_fraction", "saturated_fraction")
-
-
-@pytest.fixture(scope="module")
-def moons():
-    return make_moons(120, noise=0.2, random_state=0)
 
 
 def fit_quietly(clf, X, y, **kwargs):
@@ -59,13 +53,13 @@ def test_max_derivative_is_the_largest_slope(name):
     assert slope.max() >= activation.max_derivative * (1 - 1e-6)
 
 
-def test_history_has_no_diagnostics_by_default(moons):
-    clf = fit_quietly(ActivationMLPClassifier((4,), max_iter=3), *moons)
+def test_history_has_no_diagnostics_by_default(moons_small):
+    clf = fit_quietly(ActivationMLPClassifier((4,), max_iter=3), *moons_small)
     assert not set(DIAGNOSTIC_KEYS) & set(clf.history_)
 
 
 @pytest.mark.parametrize("solver", ["adam", "sgd", "lbfgs"])
-def test_diagnostics_are_recorded_per_epoch_and_layer(moons, solver):
+def test_diagnostics_are_recorded_per_epoch_and_layer(moons_small, solver):
     clf = ActivationMLPClassifier(
         (6, 5, 4),
         activation=("sigmoid", "relu", "gelu"),
@@ -74,7 +68,7 @@ def test_diagnostics_are_recorded_per_epoch_and_layer(moons, solver):
         diagnostics=True,
         random_state=0,
     )
-    fit_quietly(clf, *moons)
+    fit_quietly(clf, *moons_small)
     n_epochs = len(clf.loss_curve_)
     assert n_epochs == clf.n_iter_
     grad_norm = np.array(clf.history_["grad_norm"])
@@ -88,10 +82,10 @@ def test_diagnostics_are_recorded_per_epoch_and_layer(moons, solver):
         assert np.all((values >= 0) & (values <= 1))
 
 
-def test_grad_norm_is_the_norm_of_the_weight_gradient(moons):
+def test_grad_norm_is_the_norm_of_the_weight_gradient(moons_small):
     # Full-batch SGD without momentum moves each weight by -lr * gradient,
     # so one epoch's step reveals the gradient the record should hold.
-    X, y = moons
+    X, y = moons_small
     lr = 0.01
     clf = ActivationMLPClassifier(
         (5, 3),
@@ -122,10 +116,10 @@ def restored(X, y, weights, **params):
     return clf
 
 
-def test_grad_norm_is_averaged_over_batches(moons):
+def test_grad_norm_is_averaged_over_batches(moons_small):
     # Two batches, no shuffling: the record is the mean of the two gradients'
     # norms, each read off a momentum-free SGD step taken on one half alone.
-    X, y = moons
+    X, y = moons_small
     lr, half = 0.01, len(X) // 2
     params = dict(
         hidden_layer_sizes=(4,),
@@ -154,10 +148,10 @@ def test_grad_norm_is_averaged_over_batches(moons):
     )
 
 
-def test_dead_units_are_counted_and_stay_dead(moons):
+def test_dead_units_are_counted_and_stay_dead(moons_small):
     # Unit 0 gets a large negative bias, so its input is negative for every
     # sample: it is dead, gets no gradient, and training cannot revive it.
-    X, y = moons
+    X, y = moons_small
     clf = ActivationMLPClassifier(
         (4,),
         activation="relu",
@@ -200,10 +194,10 @@ def test_saturation_follows_its_definition():
     np.testing.assert_allclose(stats["std"], s.std(), rtol=1e-12)
 
 
-def test_a_deeply_saturated_sigmoid_layer_is_saturated_not_dead(moons):
+def test_a_deeply_saturated_sigmoid_layer_is_saturated_not_dead(moons_small):
     # Weights scaled by 1e3 put every pre-activation far out on the flat
     # tails (|z| in the hundreds): saturated everywhere, dead nowhere.
-    X, y = moons
+    X, y = moons_small
     clf = fit_quietly(
         ActivationMLPClassifier((8,), activation="sigmoid", random_state=0), X, y
     )
@@ -217,10 +211,10 @@ def test_a_deeply_saturated_sigmoid_layer_is_saturated_not_dead(moons):
     assert stats["dead_fraction"] == 0.0
 
 
-def test_a_dead_relu_layer_is_dead_not_saturated(moons):
+def test_a_dead_relu_layer_is_dead_not_saturated(moons_small):
     # Intercepts of -100 against inputs of order 1: every unit outputs 0 for
     # every sample.
-    X, y = moons
+    X, y = moons_small
     clf = fit_quietly(
         ActivationMLPClassifier((8,), activation="relu", random_state=0), X, y
     )
@@ -244,8 +238,8 @@ def test_user_activation_saturation_uses_its_largest_slope():
 
 
 @pytest.mark.parametrize("name", ["identity", "relu", "gelu", "elu", "softplus"])
-def test_statistics_do_not_depend_on_chunking(moons, name):
-    X, y = moons
+def test_statistics_do_not_depend_on_chunking(moons_small, name):
+    X, y = moons_small
     clf = fit_quietly(
         ActivationMLPClassifier((7, 3), activation=name, max_iter=20, random_state=0),
         X,
@@ -262,8 +256,8 @@ def test_statistics_do_not_depend_on_chunking(moons, name):
         np.testing.assert_allclose(a["std"], b["std"], rtol=1e-12, atol=1e-15)
 
 
-def test_statistics_match_a_hand_forward_pass(moons):
-    X, y = moons
+def test_statistics_match_a_hand_forward_pass(moons_small):
+    X, y = moons_small
     clf = fit_quietly(
         ActivationMLPClassifier((5, 4), activation=("tanh", "elu"), random_state=0),
         X,
@@ -283,24 +277,24 @@ def test_statistics_match_a_hand_forward_pass(moons):
     assert stats[1]["dead_fraction"] == np.mean(~(a2 != 0).any(axis=0))
 
 
-def test_identity_layers_are_never_dead_or_saturated(moons):
+def test_identity_layers_are_never_dead_or_saturated(moons_small):
     clf = ActivationMLPClassifier(
         (3, 3), activation="identity", diagnostics=True, max_iter=5, random_state=0
     )
-    fit_quietly(clf, *moons)
+    fit_quietly(clf, *moons_small)
     assert np.all(np.array(clf.history_["dead_fraction"]) == 0)
     assert np.all(np.array(clf.history_["saturated_fraction"]) == 0)
-    for s in activation_statistics(clf, moons[0]):
+    for s in activation_statistics(clf, moons_small[0]):
         assert s["dead_fraction"] == s["saturated_fraction"] == 0
 
 
-def test_turning_diagnostics_on_in_a_warm_start_keeps_epochs_aligned(moons):
+def test_turning_diagnostics_on_in_a_warm_start_keeps_epochs_aligned(moons_small):
     clf = ActivationMLPClassifier((4, 4), max_iter=3, warm_start=True, random_state=0)
-    fit_quietly(clf, *moons)
+    fit_quietly(clf, *moons_small)
     clf.set_params(diagnostics=True, max_iter=2)
-    fit_quietly(clf, *moons)
+    fit_quietly(clf, *moons_small)
     clf.set_params(diagnostics=False)
-    fit_quietly(clf, *moons)
+    fit_quietly(clf, *moons_small)
     h = clf.history_
     assert all(len(h[k]) == len(h["loss"]) == 7 for k in DIAGNOSTIC_KEYS)
     grad_norm = np.array(h["grad_norm"])
@@ -310,8 +304,8 @@ def test_turning_diagnostics_on_in_a_warm_start_keeps_epochs_aligned(moons):
     assert np.array(h["dead_fraction"]).shape == (7, 2)
 
 
-def test_partial_fit_records_one_entry_per_call(moons):
-    X, y = moons
+def test_partial_fit_records_one_entry_per_call(moons_small):
+    X, y = moons_small
     clf = ActivationMLPClassifier((4,), diagnostics=True, random_state=0)
     for _ in range(3):
         clf.partial_fit(X, y, classes=[0, 1])
@@ -319,8 +313,8 @@ def test_partial_fit_records_one_entry_per_call(moons):
     assert np.array(clf.history_["dead_fraction"]).shape == (3, 1)
 
 
-def test_activation_statistics_checks_its_input(moons):
-    X, y = moons
+def test_activation_statistics_checks_its_input(moons_small):
+    X, y = moons_small
     clf = ActivationMLPClassifier((3,))
     with pytest.raises(NotFittedError):
         activation_statistics(clf, X)
@@ -336,12 +330,14 @@ def test_get_activation_objects_have_max_derivative():
 
 
 @pytest.mark.parametrize("declared", [False, True])
-def test_user_activation_properties_say_what_kind_of_activation_it_is(moons, declared):
+def test_user_activation_properties_say_what_kind_of_activation_it_is(
+    moons_small, declared
+):
     # Declaring binary_derivative makes a user's ReLU report what the built-in
     # reports, in training and on data. Undeclared, its flat zero side counts
     # as saturated too (it might be a saturating activation); the dead units,
     # gradients and weights are the same.
-    X, y = moons
+    X, y = moons_small
     fitted = []
     for activation in ("relu", PlainReLU(declared)):
         clf = ActivationMLPClassifier(

@@ -33,7 +33,7 @@ from skact._optimizers import Adam
 from skact.activations import ACTIVATIONS
 from skact.exceptions import DivergenceError
 
-from conftest import DIVERGING, assert_valid_proba, fitted_state
+from _helpers import DIVERGING, assert_valid_proba, fitted_state
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
 # One name per built-in activation (the registry also holds aliases).

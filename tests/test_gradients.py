@@ -8,7 +8,6 @@ written by hand with NumPy and SciPy (the regressor's is compared with
 scikit-learn's metrics in test_regressor_losses.py).
 """
 
-import math
 
 import numpy as np
 import pytest
@@ -22,6 +21,7 @@ from skact._losses import regression_loss
 from skact._network import Network, Workspace
 from skact.activations import ACTIVATIONS
 
+from _helpers import ACTIVATION_REFERENCES, assert_same_model
 from user_activations import BentIdentity
 
 ACTIVATION_NAMES = [act.name for act in dict.fromkeys(ACTIVATIONS.values())]
@@ -380,26 +380,11 @@ def test_views_and_pack_layout():
 
 # -- the objective against a hand-written forward pass -------------------------------
 
-_C, _K = math.sqrt(2.0 / math.pi), 0.044715
-HAND_ACTIVATIONS = {
-    "identity": lambda z: z,
-    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
-    "tanh": lambda z: np.sinh(z) / np.cosh(z),
-    "relu": lambda z: np.where(z > 0, z, 0.0),
-    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
-    "elu": lambda z: np.where(z > 0, z, np.exp(np.minimum(z, 0)) - 1.0),
-    "gelu": lambda z: 0.5 * z * (1.0 + special.erf(z / math.sqrt(2.0))),
-    "gelu_tanh": lambda z: 0.5 * z * (1.0 + np.tanh(_C * (z + _K * z**3))),
-    "silu": lambda z: z / (1.0 + np.exp(-z)),
-    "softplus": lambda z: np.log1p(np.exp(z)),
-}
-
-
 def hand_objective(coefs, intercepts, activations, output, X, y, sw, alpha):
     """Sample-weighted mean cross-entropy + alpha/2 ||W||^2 / sum(weights)."""
     a = X
     for W, b, name in zip(coefs[:-1], intercepts[:-1], activations):
-        a = HAND_ACTIVATIONS[name](a @ W + b)
+        a = ACTIVATION_REFERENCES[name][0](a @ W + b)
     logits = a @ coefs[-1] + intercepts[-1]
     if output == "softmax":
         per_sample = -special.log_softmax(logits, axis=1)[np.arange(len(y)), y]
@@ -467,13 +452,6 @@ def _fit(X, y, **kwargs):
     return ActivationMLPClassifier(**params, **kwargs).fit(X, y, sample_weight=sw)
 
 
-def _assert_same_fit(a, b):
-    for Wa, Wb in zip(a.coefs_ + a.intercepts_, b.coefs_ + b.intercepts_):
-        assert_allclose(Wa, Wb, rtol=1e-10, atol=1e-14)
-    assert_allclose(a.loss_, b.loss_, rtol=1e-10)
-    assert_allclose(a.loss_curve_, b.loss_curve_, rtol=1e-10)
-
-
 def _assert_differs(a, b):
     assert not np.allclose(a.coefs_[0], b.coefs_[0], rtol=1e-6)
 
@@ -485,7 +463,7 @@ def test_class_weight_equals_sample_weight_binary():
     with_cw = _fit(X, y, class_weight=class_weight)
     sw = np.array([class_weight[label] for label in y])
     with_sw = _fit(X, y, sample_weight=sw)
-    _assert_same_fit(with_cw, with_sw)
+    assert_same_model(with_cw, with_sw, rtol=1e-10, atol=1e-14)
     _assert_differs(with_cw, _fit(X, y))  # the weights did change the fit
 
 
@@ -499,7 +477,7 @@ def test_class_weight_times_sample_weight_multiclass_string_labels():
     with_cw = _fit(X, y, class_weight=class_weight, sample_weight=sw)
     product = sw * np.array([class_weight.get(label, 1.0) for label in y])
     with_sw = _fit(X, y, sample_weight=product)
-    _assert_same_fit(with_cw, with_sw)
+    assert_same_model(with_cw, with_sw, rtol=1e-10, atol=1e-14)
     _assert_differs(with_cw, _fit(X, y, sample_weight=sw))
 
 
@@ -512,7 +490,9 @@ def test_class_weight_balanced_equals_sample_weight():
     with_cw = _fit(X, y, class_weight="balanced")
     counts = np.bincount(y)
     sw = (len(y) / (3 * counts))[y]
-    _assert_same_fit(with_cw, _fit(X, y, sample_weight=sw))
+    assert_same_model(
+        with_cw, _fit(X, y, sample_weight=sw), rtol=1e-10, atol=1e-14
+    )
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.datasets import load_iris, make_moons, make_multilabel_classification
+from sklearn.datasets import load_iris, make_multilabel_classification
 from sklearn.ensemble import BaggingClassifier, VotingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
@@ -40,7 +40,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be set first)
 from sklearn.inspection import DecisionBoundaryDisplay  # noqa: E402
 
-from conftest import assert_valid_proba, prediction_outcome  # noqa: E402
+from _helpers import assert_valid_proba, prediction_outcome  # noqa: E402
 from user_activations import BentIdentity, ScaledTanh  # noqa: E402
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
@@ -54,11 +54,6 @@ short_training = pytest.mark.filterwarnings(
 # ---------------------------------------------------------------------------
 # Data
 # ---------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def moons():
-    return make_moons(n_samples=200, noise=0.15, random_state=0)
-
-
 # ---------------------------------------------------------------------------
 # Pipelines and cross-validation
 # ---------------------------------------------------------------------------
@@ -80,8 +75,8 @@ def test_pipeline_cross_val_score_well_above_chance(iris_raw):
     assert scores.mean() > 0.9, scores
 
 
-def test_pipeline_cross_val_score_moons_nonlinear(moons):
-    X, y = moons
+def test_pipeline_cross_val_score_moons_nonlinear(moons_raw):
+    X, y = moons_raw
     pipe = make_pipeline(
         StandardScaler(),
         ActivationMLPClassifier(
@@ -222,8 +217,8 @@ def test_fitted_model_independent_of_later_changes_to_activation(
 # Convergence does not matter here (SciPy < 1.15's L-BFGS-B needs more than
 # 500 iterations on this network).
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_decision_boundary_display_binary_proba(moons):
-    X, y = moons
+def test_decision_boundary_display_binary_proba(moons_raw):
+    X, y = moons_raw
     clf = ActivationMLPClassifier(
         (8,), activation="silu", solver="lbfgs", max_iter=500, random_state=0
     ).fit(X, y)
@@ -582,8 +577,8 @@ def test_labels_round_trip(iris_scaled, labels):
         assert_array_equal(pred, labels[plain.predict(X)])
 
 
-def test_binary_string_labels_two_softmax_columns(moons):
-    X, y = moons
+def test_binary_string_labels_two_softmax_columns(moons_raw):
+    X, y = moons_raw
     y = np.where(y == 1, "yes", "no")
     est = ActivationMLPClassifier(
         (6,), activation="tanh", solver="lbfgs", max_iter=300, random_state=0

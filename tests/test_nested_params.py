@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 from numpy.testing import assert_array_equal
 from sklearn.base import clone
-from sklearn.datasets import make_moons
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -26,12 +25,6 @@ from skact.activations import ACTIVATIONS, ELU, Activation, LeakyReLU, Softplus
 from user_activations import BentIdentity, ScaledTanh
 
 ESTIMATORS = [ActivationMLPClassifier, ActivationMLPRegressor]
-
-
-@pytest.fixture(scope="module")
-def moons():
-    X, y = make_moons(n_samples=200, noise=0.15, random_state=0)
-    return StandardScaler().fit_transform(X), y
 
 
 def small_net(**params):
@@ -204,8 +197,8 @@ def test_names_have_no_settings_and_say_what_to_pass():
     assert not any(k.startswith("activation__") for k in small_net().get_params())
 
 
-def test_set_slope_trains_the_same_model_as_the_constructed_one(moons):
-    X, y = moons
+def test_set_slope_trains_the_same_model_as_the_constructed_one(moons_scaled):
+    X, y = moons_scaled
     tuned = small_net(activation=LeakyReLU()).set_params(activation__negative_slope=0.5)
     direct = small_net(activation=LeakyReLU(0.5))
     default = small_net(activation=LeakyReLU())
@@ -215,7 +208,7 @@ def test_set_slope_trains_the_same_model_as_the_constructed_one(moons):
     assert not np.array_equal(tuned.coefs_[0], default.coefs_[0])
 
 
-def test_clone_of_estimator_copies_its_activation(moons):
+def test_clone_of_estimator_copies_its_activation(moons_scaled):
     est = small_net(activation=Shifted(0.5))
     cloned = clone(est)
     assert cloned.activation == est.activation
@@ -265,8 +258,8 @@ def test_per_layer_addressing_errors():
     assert est.activation == ("relu", LeakyReLU())
 
 
-def test_per_layer_setting_changes_only_that_layer(moons):
-    X, y = moons
+def test_per_layer_setting_changes_only_that_layer(moons_scaled):
+    X, y = moons_scaled
     est = small_net(hidden_layer_sizes=(6, 6), activation=(LeakyReLU(), LeakyReLU()))
     est.set_params(activation__1__negative_slope=0.5)
     direct = small_net(
@@ -277,8 +270,8 @@ def test_per_layer_setting_changes_only_that_layer(moons):
     )
 
 
-def test_html_repr_and_pickle_with_per_layer_settings(moons):
-    X, y = moons
+def test_html_repr_and_pickle_with_per_layer_settings(moons_scaled):
+    X, y = moons_scaled
     est = small_net(hidden_layer_sizes=(6, 6), activation=("relu", LeakyReLU(0.2)))
     assert "negative_slope" in est._repr_html_()
     # ~210 iterations needed: far from max_iter whatever the BLAS rounding.
@@ -293,8 +286,8 @@ SLOPES = [0.0, 0.2, 1.0]
 
 
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_grid_search_over_the_leaky_slope(moons, n_jobs):
-    X, y = moons
+def test_grid_search_over_the_leaky_slope(moons_scaled, n_jobs):
+    X, y = moons_scaled
     search = GridSearchCV(
         small_net(activation=LeakyReLU()),
         {"activation__negative_slope": SLOPES},
@@ -326,8 +319,8 @@ def test_grid_search_over_the_leaky_slope(moons, n_jobs):
 # Some candidates (deep tanh-like stacks) use every L-BFGS iteration; their
 # scores are still what the test compares.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_grid_search_per_layer_and_user_settings_in_a_pipeline(moons):
-    X, y = moons
+def test_grid_search_per_layer_and_user_settings_in_a_pipeline(moons_scaled):
+    X, y = moons_scaled
     pipe = make_pipeline(
         StandardScaler(),
         small_net(hidden_layer_sizes=(6, 6), activation=(ScaledTanh(), ELU())),
@@ -351,8 +344,8 @@ def test_grid_search_per_layer_and_user_settings_in_a_pipeline(moons):
 # Some candidates (deep tanh-like stacks) use every L-BFGS iteration; their
 # scores are still what the test compares.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_grid_search_over_a_layers_activation(moons):
-    X, y = moons
+def test_grid_search_over_a_layers_activation(moons_scaled):
+    X, y = moons_scaled
     search = GridSearchCV(
         small_net(hidden_layer_sizes=(6, 6), activation=["relu", "relu"]),
         {"activation__1": ["identity", "tanh", Softplus(2.0)]},

@@ -4,7 +4,9 @@ tests/test_integration.py checks the basic pickle and joblib round trips of a
 GELU network and partial_fit after unpickling. Here: every solver with
 per-layer and user-made activations, float32 and multilabel models,
 ``warm_start`` after loading, skops.io and the types it asks you to trust,
-and the warning when a model saved by another skact version is loaded.
+and the warning when a model saved by another skact version is loaded; for
+the classifier, and for the regressor where it differs (its losses and
+multi-output targets) or where a test runs over both estimators.
 """
 
 # Authors: The skact developers
@@ -22,10 +24,10 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import skact
-from skact import ActivationMLPClassifier
+from skact import ActivationMLPClassifier, ActivationMLPRegressor
 from skact.exceptions import InconsistentVersionWarning
 
-from conftest import fitted_state
+from _helpers import assert_same_model, fitted_state, over_both_estimators
 from user_activations import BentIdentity, ScaledTanh
 
 sio = pytest.importorskip("skops.io")
@@ -61,10 +63,10 @@ def _skops(est, tmp_path):
 ROUND_TRIPS = [_pickle, _joblib, _skops]
 
 
-def _model(solver, activation="builtin", **params):
+def _model(solver, activation="builtin", Estimator=ActivationMLPClassifier, **params):
     hidden, act = ACTIVATIONS[activation]
     params = {"max_iter": 15, "random_state": 0, **params}
-    return ActivationMLPClassifier(hidden, activation=act, solver=solver, **params)
+    return Estimator(hidden_layer_sizes=hidden, activation=act, solver=solver, **params)
 
 
 def _assert_same_model(restored, est, X):
@@ -74,13 +76,7 @@ def _assert_same_model(restored, est, X):
     assert_array_equal(restored.predict_proba(X), est.predict_proba(X))
     assert_array_equal(restored.predict_log_proba(X), est.predict_log_proba(X))
     assert_array_equal(restored.predict(X), est.predict(X))
-    for a, b in zip(
-        restored.coefs_ + restored.intercepts_, est.coefs_ + est.intercepts_
-    ):
-        assert a.dtype == b.dtype
-        assert_array_equal(a, b)
-    assert restored.loss_curve_ == est.loss_curve_
-    assert restored.n_iter_ == est.n_iter_
+    assert_same_model(restored, est)
 
 
 @pytest.mark.parametrize("round_trip", ROUND_TRIPS, ids=["pickle", "joblib", "skops"])
@@ -141,18 +137,60 @@ def test_warm_start_after_loading_continues_exactly(
     assert restored.t_ == est.t_
 
 
-def test_skops_untrusted_types_are_skacts_own(iris_scaled):
+@pytest.mark.parametrize("round_trip", [_pickle, _skops], ids=["pickle", "skops"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        dict(solver="adam", activation=("relu", ScaledTanh())),
+        dict(solver="sgd", loss="absolute_error", early_stopping=True),
+        dict(solver="lbfgs", loss="poisson"),
+    ],
+    ids=["adam-user", "sgd-absolute", "lbfgs-poisson"],
+)
+def test_regressor_round_trip_predicts_identically_and_continues(
+    wavy3, params, round_trip, tmp_path
+):
+    X, Y = wavy3
+    Y = np.exp(Y / 2)  # positive, for Poisson
+    reg = ActivationMLPRegressor(
+        hidden_layer_sizes=(5, 4),
+        max_iter=5,
+        warm_start=True,
+        random_state=0,
+        **params,
+    ).fit(X, Y)
+    state = fitted_state(reg)
+    restored = round_trip(reg, tmp_path)
+    assert fitted_state(reg) == state  # saving changes nothing
+    assert type(restored) is ActivationMLPRegressor
+    assert restored.get_params().keys() == reg.get_params().keys()
+    assert_array_equal(restored.predict(X), reg.predict(X))
+    assert_same_model(restored, reg, weights_only=True)
+    assert restored.out_activation_ == reg.out_activation_
+    # The optimizer's state came along: training on gives the same weights.
+    for model in (reg, restored):
+        model.fit(X, Y)
+    assert_same_model(restored, reg, weights_only=True)
+    assert restored.history_ == reg.history_
+
+
+@over_both_estimators("iris_scaled", "wavy")
+def test_skops_untrusted_types_are_skacts_own(Estimator, dataset):
     # What skops.io asks a user to trust for a model made of built-in parts:
     # skact's classes only; NumPy, SciPy and scikit-learn types are trusted
     # by skops itself.
-    X, y = iris_scaled
+    X, y = dataset
+    estimator_type = {
+        ActivationMLPClassifier: "skact._classifier.ActivationMLPClassifier",
+        ActivationMLPRegressor: "skact._regressor.ActivationMLPRegressor",
+    }[Estimator]
     for solver in SOLVERS:
         for activation in ["builtin", "per-layer"]:
-            data = sio.dumps(_model(solver, activation).fit(X, y))
+            data = sio.dumps(_model(solver, activation, Estimator).fit(X, y))
             untrusted = sio.get_untrusted_types(data=data)
             assert untrusted, "the estimator class itself is not trusted by skops"
             assert all(name.startswith("skact.") for name in untrusted), untrusted
-            assert "skact._classifier.ActivationMLPClassifier" in untrusted
+            assert estimator_type in untrusted
 
 
 def test_skops_lists_a_user_activation_among_the_untrusted_types(iris_scaled):
@@ -195,9 +233,10 @@ def test_the_skact_version_is_saved_with_the_model(iris_scaled):
     assert "_skact_version" not in vars(pickle.loads(pickle.dumps(est)))
 
 
-def test_loading_under_the_same_version_does_not_warn(iris_scaled):
-    X, y = iris_scaled
-    data = pickle.dumps(_model("adam").fit(X, y))
+@over_both_estimators("iris_scaled", "wavy")
+def test_loading_under_the_same_version_does_not_warn(Estimator, dataset):
+    X, y = dataset
+    data = pickle.dumps(_model("adam", Estimator=Estimator).fit(X, y))
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pickle.loads(data)
@@ -220,15 +259,19 @@ def test_loading_a_state_from_another_version_warns(iris_scaled):
     assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
 
 
-def test_unpickling_tampered_pickle_bytes_warns(iris_scaled):
+@over_both_estimators("iris_scaled", "wavy")
+def test_unpickling_tampered_pickle_bytes_warns(Estimator, dataset):
     # The real path: pickle.loads on bytes whose recorded version differs.
-    X, y = iris_scaled
-    data = pickle.dumps(_model("adam").fit(X, y))
+    X, y = dataset
+    est = _model("adam", Estimator=Estimator).fit(X, y)
+    data = pickle.dumps(est)
     current = skact.__version__.encode()
     other = b"9" * len(current)  # same length: the pickle framing stays valid
     assert data.count(current) == 1
-    with pytest.warns(InconsistentVersionWarning, match="saved with skact 9"):
-        pickle.loads(data.replace(current, other))
+    with pytest.warns(InconsistentVersionWarning, match="saved with skact 9") as rec:
+        loaded = pickle.loads(data.replace(current, other))
+    assert rec[0].message.estimator_name == Estimator.__name__
+    assert_array_equal(loaded.predict(X), est.predict(X))  # warns, still loads
     with pytest.warns(InconsistentVersionWarning, match="saved with skact 9"):
         joblib.load(io.BytesIO(data.replace(current, other)))
 

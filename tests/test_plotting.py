@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 from scipy import special
-from sklearn.datasets import make_moons
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 
@@ -341,12 +340,7 @@ def test_unfitted_estimator_raises_not_fitted():
         TrainingHistoryDisplay.from_estimator(ActivationMLPClassifier())
 
 
-@pytest.fixture(scope="module")
-def moons():
-    return make_moons(120, noise=0.2, random_state=0)
-
-
-def test_from_estimator_with_diagnostics_and_early_stopping(moons):
+def test_from_estimator_with_diagnostics_and_early_stopping(moons_small):
     clf = ActivationMLPClassifier(
         (8, 8),
         activation=("relu", "tanh"),
@@ -355,7 +349,7 @@ def test_from_estimator_with_diagnostics_and_early_stopping(moons):
         diagnostics=True,
         n_iter_no_change=3,
         random_state=0,
-    ).fit(*moons)
+    ).fit(*moons_small)
     disp = TrainingHistoryDisplay.from_estimator(clf)
     assert disp.panels_ == ALL_PANELS
     assert disp.history is clf.history_
@@ -371,12 +365,12 @@ def test_from_estimator_with_diagnostics_and_early_stopping(moons):
     ]
 
 
-def test_from_estimator_lbfgs_counts_iterations(moons):
+def test_from_estimator_lbfgs_counts_iterations(moons_small):
     clf = ActivationMLPClassifier(
         (8,), activation="logistic", solver="lbfgs", max_iter=5, random_state=0
     )
     with pytest.warns(ConvergenceWarning):
-        clf.fit(*moons)
+        clf.fit(*moons_small)
     disp = TrainingHistoryDisplay.from_estimator(clf)
     # Without diagnostics only the loss was recorded.
     assert disp.panels_ == ["loss"]
@@ -387,26 +381,26 @@ def test_from_estimator_lbfgs_counts_iterations(moons):
 # scikit-learn's MLP stops at max_iter here, warning about it; the point is
 # only that its loss curve and validation scores are plotted.
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_from_estimator_accepts_scikit_learns_mlp(moons):
+def test_from_estimator_accepts_scikit_learns_mlp(moons_small):
     clf = MLPClassifier((4,), max_iter=15, early_stopping=True, random_state=0)
-    clf.fit(*moons)
+    clf.fit(*moons_small)
     disp = TrainingHistoryDisplay.from_estimator(clf)
     assert disp.panels_ == ["loss", "val_score"]
     np.testing.assert_allclose(ydata(disp.lines_["loss"][0]), clf.loss_curve_)
 
 
-def test_estimator_without_history_raises(moons):
+def test_estimator_without_history_raises(moons_small):
     from sklearn.linear_model import LogisticRegression
 
     with pytest.raises(ValueError, match="no training history"):
-        TrainingHistoryDisplay.from_estimator(LogisticRegression().fit(*moons))
+        TrainingHistoryDisplay.from_estimator(LogisticRegression().fit(*moons_small))
 
 
-def test_displays_render_to_png(tmp_path, moons):
+def test_displays_render_to_png(tmp_path, moons_small):
     with pytest.warns(ConvergenceWarning):
         clf = ActivationMLPClassifier(
             (6,), activation="gelu", max_iter=5, diagnostics=True, random_state=0
-        ).fit(*moons)
+        ).fit(*moons_small)
     displays = {
         "history": TrainingHistoryDisplay.from_estimator(clf),
         "activations": ActivationDisplay.from_names(["relu", "gelu"], derivative=True),

@@ -26,7 +26,7 @@ from numpy.testing import assert_array_equal
 from skact import ActivationMLPClassifier
 from skact.activations import ACTIVATIONS
 
-from conftest import assert_valid_proba
+from _helpers import assert_valid_proba
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402

@@ -14,7 +14,6 @@ import math
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
-from scipy import special
 from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import PoissonRegressor, Ridge
 from sklearn.metrics import (
@@ -28,7 +27,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from skact import ActivationMLPRegressor
 
-from conftest import fitted_state
+from _helpers import ACTIVATION_REFERENCES, fitted_state
 from user_activations import ScaledTanh
 
 LOSSES = ["squared_error", "poisson", "absolute_error", "quantile"]
@@ -216,9 +215,9 @@ def test_linear_poisson_is_poisson_glm():
 # -- the forward pass by hand ----------------------------------------------------------
 
 HAND_ACTIVATIONS = {
-    "relu": lambda z: np.maximum(z, 0.0),
-    "gelu": lambda z: 0.5 * z * (1.0 + special.erf(z / math.sqrt(2.0))),
-    "scaled_tanh": lambda z: 1.7159 * np.tanh(2.0 / 3.0 * z),
+    "relu": ACTIVATION_REFERENCES["relu"][0],
+    "gelu": ACTIVATION_REFERENCES["gelu"][0],
+    "scaled_tanh": lambda z: 1.7159 * np.tanh(2.0 / 3.0 * z),  # a user activation
 }
 HAND_LINKS = {"poisson": np.exp}  # the others: the identity
 

@@ -31,7 +31,7 @@ from skact import ActivationMLPClassifier, ActivationMLPRegressor
 from skact.activations import ACTIVATIONS, Activation
 from skact.exceptions import DivergenceError
 
-from conftest import assert_valid_proba, fitted_state
+from _helpers import assert_valid_proba, fitted_state
 
 ACTIVATION_NAMES = sorted({a.name for a in ACTIVATIONS.values()})
 quietly = pytest.mark.filterwarnings(
@@ -399,14 +399,14 @@ def test_zero_weight_minibatches_are_skipped_not_divergence(solver):
         (np.full(150, 1e-320), "as small as"),
     ],
 )
-def test_unusable_sample_weights_get_a_clear_error(iris_scaled, weights, message):
+def test_bad_input_sample_weights_get_a_clear_error(iris_scaled, weights, message):
     X, y = iris_scaled
     for est in (ActivationMLPClassifier((4,)), ActivationMLPRegressor()):
         with pytest.raises(ValueError, match=message):
             est.fit(X, y, sample_weight=weights)
 
 
-def test_early_stopping_split_without_weight_gets_a_clear_error(iris_scaled):
+def test_bad_input_early_stopping_split_without_weight_gets_a_clear_error(iris_scaled):
     X, y = iris_scaled
     weights = np.zeros(150)
     weights[:3] = 1.0
@@ -415,7 +415,7 @@ def test_early_stopping_split_without_weight_gets_a_clear_error(iris_scaled):
         clf.fit(X, y, sample_weight=weights)
 
 
-def test_partial_fit_classes_that_are_no_classes(iris_scaled):
+def test_bad_input_partial_fit_classes_that_are_no_classes(iris_scaled):
     X, y = iris_scaled
     clf = ActivationMLPClassifier((4,))
     with pytest.raises(ValueError, match="no class at all"):

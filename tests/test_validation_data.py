@@ -15,7 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from skact import ActivationMLPClassifier, ActivationMLPRegressor
 
-from conftest import fitted_state
+from _helpers import fitted_state
 
 quietly = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -85,7 +85,7 @@ def test_sample_weight_val_weighs_the_validation_score(split):
         ),
     ],
 )
-def test_bad_validation_data_gets_a_clear_error(split, arguments, message):
+def test_bad_input_validation_data_gets_a_clear_error(split, arguments, message):
     X, X_val, y, y_val = split
     clf = ActivationMLPClassifier((4,), max_iter=3, random_state=0)
     with pytest.raises(ValueError, match=message):
@@ -93,7 +93,7 @@ def test_bad_validation_data_gets_a_clear_error(split, arguments, message):
     assert not hasattr(clf, "coefs_")
 
 
-def test_regressor_validation_outputs_must_match(split):
+def test_bad_input_regressor_validation_outputs_must_match(split):
     X, X_val, y, y_val = split
     reg = ActivationMLPRegressor(hidden_layer_sizes=(4,), max_iter=3)
     with pytest.raises(ValueError, match="y_val has 2 output"):

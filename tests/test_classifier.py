@@ -16,23 +16,7 @@ from sklearn.neural_network import MLPClassifier
 from skact import ActivationMLPClassifier, linear_equivalent
 from skact._demo import make_circle
 
-from conftest import assert_valid_proba
-
-# The textbook activations, written independently of skact.activations.
-TEXTBOOK = {
-    "identity": lambda z: z,
-    "sigmoid": lambda z: 1 / (1 + np.exp(-z)),
-    "tanh": np.tanh,
-    "relu": lambda z: np.where(z > 0, z, 0.0),
-    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
-    "elu": lambda z: np.where(z > 0, z, np.exp(z) - 1),
-    "gelu": lambda z: 0.5 * z * (1 + special.erf(z / np.sqrt(2))),
-    "gelu_tanh": lambda z: (
-        0.5 * z * (1 + np.tanh(np.sqrt(2 / np.pi) * (z + 0.044715 * z**3)))
-    ),
-    "silu": lambda z: z / (1 + np.exp(-z)),
-    "softplus": lambda z: np.log1p(np.exp(z)),
-}
+from _helpers import ACTIVATION_REFERENCES, assert_valid_proba
 
 
 @pytest.fixture(scope="module")
@@ -107,13 +91,13 @@ def test_make_circle_matches_the_seed_recipe():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-@pytest.mark.parametrize("activation", sorted(TEXTBOOK))
+@pytest.mark.parametrize("activation", sorted(ACTIVATION_REFERENCES))
 def test_predict_proba_is_the_forward_pass_by_hand(iris_raw, activation):
     X, y = iris_raw
     clf = ActivationMLPClassifier(
         (5, 4), activation=activation, solver="lbfgs", max_iter=20, random_state=0
     ).fit(X, y)
-    f = TEXTBOOK[activation]
+    f = ACTIVATION_REFERENCES[activation][0]  # forward
     a = X
     for W, b in zip(clf.coefs_[:-1], clf.intercepts_[:-1]):
         a = f(a @ W + b)
@@ -226,45 +210,6 @@ def test_log_proba_is_finite_where_proba_underflows(iris_raw):
 # -- training state: warm start, partial_fit, live weights -----------------------
 
 
-@pytest.mark.parametrize("solver", ["adam", "sgd"])
-def test_warm_start_keeps_optimizer_state(iris_raw, solver):
-    # With no shuffling and no early convergence stop, 10 epochs in one call
-    # and 5 + 5 epochs with warm_start must agree exactly: the second call
-    # continues Adam's moments (or SGD's velocity) instead of resetting them.
-    X, y = iris_raw
-    params = dict(
-        hidden_layer_sizes=(8,),
-        solver=solver,
-        shuffle=False,
-        tol=0,
-        n_iter_no_change=1000,
-        random_state=0,
-    )
-    with pytest.warns(ConvergenceWarning):
-        once = ActivationMLPClassifier(max_iter=10, **params).fit(X, y)
-    twice = ActivationMLPClassifier(max_iter=5, warm_start=True, **params)
-    for _ in range(2):
-        with pytest.warns(ConvergenceWarning):
-            twice.fit(X, y)
-    for a, b in zip(once.coefs_ + once.intercepts_, twice.coefs_ + twice.intercepts_):
-        assert_allclose(a, b, rtol=1e-12)
-    assert twice.loss_curve_ == pytest.approx(once.loss_curve_, rel=1e-12)
-    assert twice.n_iter_ == 5 and twice.t_ == once.t_ == 10 * len(X)
-
-
-def test_partial_fit_epochs_equal_fit_epochs(iris_raw):
-    X, y = iris_raw
-    params = dict(hidden_layer_sizes=(8,), shuffle=False, tol=0, random_state=0)
-    with pytest.warns(ConvergenceWarning):
-        full = ActivationMLPClassifier(max_iter=4, **params).fit(X, y)
-    inc = ActivationMLPClassifier(**params)
-    for _ in range(4):
-        inc.partial_fit(X, y, classes=np.unique(y))
-    for a, b in zip(full.coefs_, inc.coefs_):
-        assert_allclose(a, b, rtol=1e-12)
-    assert inc.n_iter_ == 1 and inc.t_ == 4 * len(X)
-
-
 def test_partial_fit_with_classes_on_every_call_equals_classes_once(iris_raw):
     # Later calls take a shortcut when `classes` equals `classes_`; it must
     # change nothing, whatever form the labels and classes are given in.
@@ -324,27 +269,6 @@ def test_an_unhashable_subclass_trains_like_the_class(iris_raw):
         assert_array_equal(a, b)
     with pytest.raises(ValueError, match="'alpha' parameter"):
         theirs.set_params(alpha=-1.0).fit(X, y)
-
-
-def test_partial_fit_needs_classes_first_and_rejects_new_ones(iris_raw):
-    X, y = iris_raw
-    clf = ActivationMLPClassifier((4,), random_state=0)
-    with pytest.raises(ValueError, match="classes must be passed"):
-        clf.partial_fit(X, y)
-    clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
-    assert_array_equal(clf.classes_, [0, 1, 2])
-    with pytest.raises(ValueError, match="not the same"):
-        clf.partial_fit(X, y, classes=[0, 1])
-    with pytest.raises(ValueError, match=r"classes \[5\]"):
-        clf.partial_fit(X[:3], [0, 1, 5])
-
-
-def test_partial_fit_is_not_offered_for_lbfgs():
-    clf = ActivationMLPClassifier(solver="lbfgs")
-    assert not hasattr(clf, "partial_fit")
-    with pytest.raises(AttributeError, match="partial_fit") as excinfo:
-        _ = clf.partial_fit
-    assert "stochastic solvers" in str(excinfo.value.__cause__)
 
 
 # Convergence is not the point here.
@@ -512,49 +436,6 @@ def test_zero_weights_equal_dropping_the_samples(iris_raw):
     with pytest.warns(ConvergenceWarning):
         b = ActivationMLPClassifier(**params).fit(X[keep], y[keep])
     assert_allclose(a.predict_proba(X), b.predict_proba(X), rtol=1e-9)
-
-
-def test_class_weight_rejects_unknown_labels_and_multilabel(iris_raw):
-    X, y = iris_raw
-    with pytest.raises(ValueError, match="class_weight"):
-        ActivationMLPClassifier(class_weight={7: 2.0}, max_iter=5).fit(X, y)
-    Y = np.c_[y == 0, y == 1].astype(int)
-    with pytest.raises(ValueError, match="multilabel"):
-        ActivationMLPClassifier(class_weight={0: 1}, max_iter=5).fit(X, Y)
-    with pytest.raises(ValueError, match="partial_fit"):
-        ActivationMLPClassifier(class_weight="balanced").partial_fit(
-            X, y, classes=[0, 1, 2]
-        )
-
-
-# -- parameter errors -------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "params, message",
-    [
-        (dict(activation="swishy"), "activation"),
-        (dict(activation="swishy", hidden_layer_sizes=()), "swishy"),
-        (dict(activation=("relu",), hidden_layer_sizes=(3, 3)), "2 hidden layers"),
-        (dict(activation=("relu", "nope"), hidden_layer_sizes=(3, 3)), "nope"),
-        (dict(hidden_layer_sizes=(3, 0)), "positive integers"),
-        (dict(hidden_layer_sizes=0), "hidden_layer_sizes"),
-        (dict(alpha=-1.0), "alpha"),
-        (dict(learning_rate_init=0.0), "learning_rate_init"),
-        (dict(class_weight="balance"), "class_weight"),
-        (dict(solver="newton"), "solver"),
-        (dict(activation=object()), "activation"),
-    ],
-)
-def test_invalid_parameters_raise_clear_errors(iris_raw, params, message):
-    X, y = iris_raw
-    with pytest.raises((ValueError, TypeError), match=message):
-        ActivationMLPClassifier(max_iter=5, **params).fit(X, y)
-
-
-def test_single_class_is_an_error():
-    with pytest.raises(ValueError, match="at least 2 classes"):
-        ActivationMLPClassifier().fit([[0.0], [1.0]], [1, 1])
 
 
 def test_predict_before_fit_raises():

@@ -22,6 +22,12 @@ Besides the error itself, every row checks what a failed call leaves behind:
 an unfitted estimator stays unfitted, a fitted one keeps exactly its state
 (every fitted attribute, the optimizer's moments included) and predicts
 exactly as before.
+
+After the table: the classifier's and the regressor's own bad arguments
+(classes, class weights, parameters, losses, output counts), named
+``test_bad_input_*`` like the table's tests. Bad sample weights and labels
+are in tests/test_robustness.py, bad validation data in
+tests/test_validation_data.py, all named the same way.
 """
 
 # Authors: The skact developers
@@ -40,10 +46,10 @@ from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from skact import ActivationMLPClassifier
+from skact import ActivationMLPClassifier, ActivationMLPRegressor
 from skact.activations import Activation
 
-from conftest import fitted_state
+from _helpers import fitted_state
 
 TRUST_DOC = Path(__file__).parents[1] / "docs" / "trust.rst"
 TABLE_TITLE = "What bad input raises"
@@ -585,3 +591,99 @@ def test_continued_training_on_a_plain_array_checks_y_and_lengths():
     with pytest.raises(ValueError, match="Input X contains NaN"):
         clf.partial_fit(np.where(X > 1, np.nan, X), y)
     assert fitted_state(clf) == state
+
+
+# -- the classifier's own arguments ------------------------------------------
+
+
+def test_bad_input_partial_fit_without_classes_or_with_new_ones(iris_raw):
+    X, y = iris_raw
+    clf = ActivationMLPClassifier((4,), random_state=0)
+    with pytest.raises(ValueError, match="classes must be passed"):
+        clf.partial_fit(X, y)
+    clf.partial_fit(X[y < 2], y[y < 2], classes=[0, 1, 2])
+    assert_array_equal(clf.classes_, [0, 1, 2])
+    with pytest.raises(ValueError, match="not the same"):
+        clf.partial_fit(X, y, classes=[0, 1])
+    with pytest.raises(ValueError, match=r"classes \[5\]"):
+        clf.partial_fit(X[:3], [0, 1, 5])
+
+
+def test_bad_input_class_weight_unknown_labels_or_multilabel(iris_raw):
+    X, y = iris_raw
+    with pytest.raises(ValueError, match="class_weight"):
+        ActivationMLPClassifier(class_weight={7: 2.0}, max_iter=5).fit(X, y)
+    Y = np.c_[y == 0, y == 1].astype(int)
+    with pytest.raises(ValueError, match="multilabel"):
+        ActivationMLPClassifier(class_weight={0: 1}, max_iter=5).fit(X, Y)
+    with pytest.raises(ValueError, match="partial_fit"):
+        ActivationMLPClassifier(class_weight="balanced").partial_fit(
+            X, y, classes=[0, 1, 2]
+        )
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (dict(activation="swishy"), "activation"),
+        (dict(activation="swishy", hidden_layer_sizes=()), "swishy"),
+        (dict(activation=("relu",), hidden_layer_sizes=(3, 3)), "2 hidden layers"),
+        (dict(activation=("relu", "nope"), hidden_layer_sizes=(3, 3)), "nope"),
+        (dict(hidden_layer_sizes=(3, 0)), "positive integers"),
+        (dict(hidden_layer_sizes=0), "hidden_layer_sizes"),
+        (dict(alpha=-1.0), "alpha"),
+        (dict(learning_rate_init=0.0), "learning_rate_init"),
+        (dict(class_weight="balance"), "class_weight"),
+        (dict(solver="newton"), "solver"),
+        (dict(activation=object()), "activation"),
+    ],
+)
+def test_bad_input_parameters_raise_clear_errors(iris_raw, params, message):
+    X, y = iris_raw
+    with pytest.raises((ValueError, TypeError), match=message):
+        ActivationMLPClassifier(max_iter=5, **params).fit(X, y)
+
+
+def test_bad_input_single_class_is_an_error():
+    with pytest.raises(ValueError, match="at least 2 classes"):
+        ActivationMLPClassifier().fit([[0.0], [1.0]], [1, 1])
+
+
+# -- the regressor's own arguments -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "params, fit_args, message",
+    [
+        (dict(loss="poisson"), "negative y", "non-negative targets"),
+        (dict(loss="absolute_error", solver="lbfgs"), None, "L-BFGS needs a smooth"),
+        (dict(loss="quantile", solver="lbfgs"), None, "L-BFGS needs a smooth"),
+        (dict(loss="huber"), None, "'loss' parameter"),
+        (dict(loss="quantile", quantile=1.0), None, "'quantile' parameter"),
+        (dict(loss="quantile", quantile=0.0), None, "'quantile' parameter"),
+        (dict(warm_start=True, hidden_layer_sizes=(5,)), None, "differs from"),
+        (dict(warm_start=True), "3 outputs", "y has 3 output"),
+        (dict(warm_start=True), "2 features", "X has 2 features"),
+        (dict(), "NaN in y", "Input y contains NaN"),
+    ],
+)
+def test_bad_input_to_the_regressor_raises_clearly_and_changes_nothing(
+    wavy, params, fit_args, message
+):
+    X, y = wavy
+    reg = ActivationMLPRegressor(
+        hidden_layer_sizes=(4,), solver="lbfgs", random_state=0
+    )
+    reg.fit(X, y)
+    state, prediction = fitted_state(reg), reg.predict(X)
+    bad_X, bad_y = {
+        None: (X, y),
+        "negative y": (X, y),  # wavy's y takes both signs
+        "3 outputs": (X, np.c_[y, y, y]),
+        "2 features": (X[:, :2], y),
+        "NaN in y": (X, np.where(y > 1, np.nan, y)),
+    }[fit_args]
+    with pytest.raises(ValueError, match=message):
+        reg.set_params(**params).fit(bad_X, bad_y)
+    assert fitted_state(reg) == state
+    assert_array_equal(reg.predict(X), prediction)
