@@ -543,4 +543,3 @@ def test_clones_share_the_callbacks():
     est = _model(ActivationMLPRegressor).set_callbacks(recorder)
     clone(est).fit(X, y)
     assert recorder.runs() == [5]
-
