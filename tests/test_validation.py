@@ -153,7 +153,7 @@ BAD_INPUT = [
          "clf.fit(X, y, sample_weight=np.ones(29))",
          "ValueError", "sample_weight.shape == (29,), expected (30,)"),
     Case("Sample weights that are all 0", "clf.fit(X, y, sample_weight=np.zeros(30))",
-         "ValueError", zero_weights_message()),
+         "ValueError", "Sample weights must contain at least one non-zero number"),
     Case("Sample weights summing to infinity",
          "clf.fit(X, y, sample_weight=np.full(30, 1e308))",
          "ValueError", "sample_weight sums to infinity"),
@@ -343,6 +343,14 @@ def _run(example, clf):
     exec(example, namespace)
 
 
+def _fragment(case):
+    # The table shows scikit-learn >= 1.8's message for all-zero weights;
+    # older versions give skact's own.
+    if case.case == "Sample weights that are all 0":
+        return zero_weights_message()
+    return case.fragment
+
+
 def _cases(state):
     return [
         pytest.param(case, id=case.case)
@@ -356,7 +364,7 @@ def test_bad_input_raises_a_clear_error_and_leaves_an_unfitted_model_unfitted(
     case,
 ):
     clf = _estimator(fitted=False)
-    with pytest.raises(ERRORS[case.error], match=re.escape(case.fragment)):
+    with pytest.raises(ERRORS[case.error], match=re.escape(_fragment(case))):
         _run(case.example, clf)
     # Nothing but the parameters: no half-fitted attributes.
     assert set(vars(clf)) == set(clf.get_params(deep=False))
@@ -369,7 +377,7 @@ def test_bad_input_raises_a_clear_error_and_leaves_a_fitted_model_as_it_was(case
     clf = _estimator(fitted=True)
     X, _ = _data()
     proba, state = clf.predict_proba(X), fitted_state(clf)
-    with pytest.raises(ERRORS[case.error], match=re.escape(case.fragment)):
+    with pytest.raises(ERRORS[case.error], match=re.escape(_fragment(case))):
         _run(case.example, clf)
     assert fitted_state(clf) == state
     assert_array_equal(clf.predict_proba(X), proba)
