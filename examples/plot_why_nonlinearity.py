@@ -42,7 +42,7 @@ print(f"test points: {len(y_test)}, majority class rate: {majority_rate:.3f}")
 # %%
 # One network, six activations
 # ----------------------------
-# The settings of the articles' experiment: hidden layers (16, 16), Adam with
+# The settings of ``python -m skact demo``: hidden layers (16, 16), Adam with
 # learning rate 0.01; ``max_iter=1000`` leaves every network room to stop on its
 # own, when its training loss stops improving.
 activations = ["identity", "sigmoid", "tanh", "relu", "gelu", "silu"]

@@ -25,7 +25,7 @@ def main(argv=None):
         "demo",
         help="grid-search activations on demo data and print a table",
         description=(
-            "Grid-search the activation of the seed network (2-16-16-2, Adam) "
+            "Grid-search the activation of a small network (2-16-16-2, Adam) "
             "on the circle data with cross-validation and print each "
             "activation's accuracy and fit time; with --out, also draw each "
             "activation's decision boundary. With --task regression, do the "

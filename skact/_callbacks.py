@@ -30,6 +30,12 @@ import contextvars
 import numpy as np
 import sklearn
 
+try:
+    from sklearn.callback import CallbackSupportMixin
+    from sklearn.callback._callback_support import callback_management_context
+except ImportError:  # scikit-learn < 1.9
+    CallbackSupportMixin = callback_management_context = None
+
 #: The first scikit-learn release with ``sklearn.callback``.
 MIN_SKLEARN = "1.9"
 
@@ -54,8 +60,8 @@ def _data_for_callbacks():
 
 class CallbacksUnavailableMixin:
     """``set_callbacks`` where scikit-learn has no ``sklearn.callback``: it
-    says which version is needed. Training is unchanged (the base class's
-    hooks are no-ops)."""
+    says which version is needed. Training is unchanged: no estimator holds
+    the callback context that :class:`CallbackMixin`'s hooks look for."""
 
     def set_callbacks(self, *callbacks):
         """Unavailable: callbacks need scikit-learn >= 1.9.
@@ -71,85 +77,70 @@ class CallbacksUnavailableMixin:
         )
 
 
-def _sklearn_callback_support():
-    """scikit-learn's callback mixin and teardown context, or None before
-    scikit-learn 1.9."""
-    try:
-        from sklearn.callback import CallbackSupportMixin
-        from sklearn.callback._callback_support import callback_management_context
-    except ImportError:
-        return None
-    return CallbackSupportMixin, callback_management_context
+# One CallbackMixin on every scikit-learn version; before 1.9 it stands on the
+# mixin above, whose set_callbacks says which version it needs.
+_CallbackSupportBase = (
+    CallbacksUnavailableMixin if CallbackSupportMixin is None else CallbackSupportMixin
+)
 
 
-def _make_mixin(support):
-    """The mixin for the callback support found (see
-    :func:`_sklearn_callback_support`)."""
-    if support is None:
-        return CallbacksUnavailableMixin
-    CallbackSupportMixin, callback_management_context = support
+class CallbackMixin(_CallbackSupportBase):
+    """Callback support (``set_callbacks``) for skact's MLPs.
 
-    class CallbackMixin(CallbackSupportMixin):
-        """Callback support (``set_callbacks``) for skact's MLPs.
+    See the module docstring for the tasks and what callbacks receive.
+    Put it before ``BaseActivationMLP`` among the bases.
+    """
 
-        See the module docstring for the tasks and what callbacks receive.
-        Put it before ``BaseActivationMLP`` among the bases.
-        """
+    def _callback_scope(self, incremental, data):
+        """A context around one fit or partial_fit call on ``data``, its
+        ``(X, y, sample_weight)``: the callbacks' set-up, the call's task
+        and the teardown; a no-op (one dictionary lookup) without
+        callbacks."""
+        if not _has_callbacks(self):
+            return contextlib.nullcontext()
+        return self._callback_task(incremental, *data)
 
-        def _callback_scope(self, incremental, data):
-            """A context around one fit or partial_fit call on ``data``, its
-            ``(X, y, sample_weight)``: the callbacks' set-up, the call's task
-            and the teardown; a no-op (one dictionary lookup) without
-            callbacks."""
-            if not _has_callbacks(self):
-                return contextlib.nullcontext()
-            return self._callback_task(incremental, *data)
+    @contextlib.contextmanager
+    def _callback_task(self, incremental, X, y, sample_weight):
+        metadata = None if sample_weight is None else {"sample_weight": sample_weight}
+        token = _FIT_DATA.set((X, y, metadata))
+        # Teardown runs however the call ends: success, an error, a
+        # KeyboardInterrupt. It also deletes the context attributes
+        # before the estimator restores itself after a failure.
+        try:
+            with callback_management_context(self):
+                context = self._init_callback_context(
+                    task_name="partial_fit" if incremental else "fit",
+                    max_subtasks=0 if incremental else self.max_iter,
+                )
+                context.call_on_fit_task_begin(
+                    estimator=self, X=X, y=y, metadata=metadata
+                )
+                yield
+                # Reached only on success: the model is fitted.
+                context.call_on_fit_task_end(
+                    estimator=self,
+                    X=X,
+                    y=y,
+                    metadata=metadata,
+                    reconstruction_attributes=lambda: _weight_copies(
+                        self.coefs_, self.intercepts_, self.coefs_[0].dtype
+                    ),
+                )
+        finally:
+            _FIT_DATA.reset(token)
 
-        @contextlib.contextmanager
-        def _callback_task(self, incremental, X, y, sample_weight):
-            metadata = (
-                None if sample_weight is None else {"sample_weight": sample_weight}
-            )
-            token = _FIT_DATA.set((X, y, metadata))
-            # Teardown runs however the call ends: success, an error, a
-            # KeyboardInterrupt. It also deletes the context attributes
-            # before the estimator restores itself after a failure.
-            try:
-                with callback_management_context(self):
-                    context = self._init_callback_context(
-                        task_name="partial_fit" if incremental else "fit",
-                        max_subtasks=0 if incremental else self.max_iter,
-                    )
-                    context.call_on_fit_task_begin(
-                        estimator=self, X=X, y=y, metadata=metadata
-                    )
-                    yield
-                    # Reached only on success: the model is fitted.
-                    context.call_on_fit_task_end(
-                        estimator=self,
-                        X=X,
-                        y=y,
-                        metadata=metadata,
-                        reconstruction_attributes=lambda: _weight_copies(
-                            self.coefs_, self.intercepts_, self.coefs_[0].dtype
-                        ),
-                    )
-            finally:
-                _FIT_DATA.reset(token)
-
-        def _epoch_hooks(self, network, settings):
-            # partial_fit's one epoch is its (leaf) task; a context without
-            # callbacks of this estimator (only a meta-estimator's, to link
-            # the task trees) has nobody to tell about epochs.
-            if (
-                "_callback_fit_ctx" not in self.__dict__
-                or settings.incremental
-                or not getattr(self, "_skl_callbacks", None)
-            ):
-                return None
-            return _EpochTasks(self, self._callback_fit_ctx, network, settings)
-
-    return CallbackMixin
+    def _epoch_hooks(self, network, settings):
+        # partial_fit's one epoch is its (leaf) task; a context without
+        # callbacks of this estimator (only a meta-estimator's, to link
+        # the task trees) has nobody to tell about epochs.
+        if (
+            "_callback_fit_ctx" not in self.__dict__
+            or settings.incremental
+            or not getattr(self, "_skl_callbacks", None)
+        ):
+            return None
+        return _EpochTasks(self, self._callback_fit_ctx, network, settings)
 
 
 def _weight_copies(coefs, intercepts, dtype, **more):
@@ -215,6 +206,3 @@ class _EpochTasks:
             metadata=self._metadata,
             reconstruction_attributes=attributes,
         )
-
-
-CallbackMixin = _make_mixin(_sklearn_callback_support())

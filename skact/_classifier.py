@@ -79,7 +79,7 @@ class ActivationMLPClassifier(ClassifierMixin, CallbackMixin, BaseActivationMLP)
 
     See Also
     --------
-    sklearn.neural_network.MLPClassifier : scikit-learn's MLP, the model
+    sklearn.neural_network.MLPClassifier : The MLP of scikit-learn, the model
         this one replaces.
     skact.linear_equivalent : The linear model an identity network equals.
 
@@ -270,6 +270,7 @@ class ActivationMLPClassifier(ClassifierMixin, CallbackMixin, BaseActivationMLP)
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples to classify.
 
         Returns
         -------
@@ -289,10 +290,13 @@ class ActivationMLPClassifier(ClassifierMixin, CallbackMixin, BaseActivationMLP)
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The samples to classify.
 
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            The log of each column of :meth:`predict_proba`, in the order of
+            ``classes_``.
         """
         return self._predict_logits(X, lambda output, z: output.log_proba(z, out=z))
 

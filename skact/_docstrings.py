@@ -140,11 +140,11 @@ TRAINING_ATTRIBUTES = """\
         objective's gradient with respect to ``coefs_[i]``, averaged over the
         epoch's minibatches), ``"dead_fraction"`` (one per hidden layer: the
         fraction of units whose output was exactly 0 for every sample seen in
-        the epoch, the rectifier story) and ``"saturated_fraction"`` (one per
-        hidden layer: the fraction of (sample, unit) pairs whose derivative is
-        below 1% of the activation's largest derivative, exact zeros included,
-        the sigmoid and tanh story; always 0 for ReLU, whose off side is what
-        ``dead_fraction`` counts).
+        the epoch, as happens to ReLU units) and ``"saturated_fraction"`` (one
+        per hidden layer: the fraction of (sample, unit) pairs whose
+        derivative is below 1% of the activation's largest derivative, exact
+        zeros included, as happens to sigmoid and tanh units; always 0 for
+        ReLU, whose off side is what ``dead_fraction`` counts).
         Epochs trained without a record (a warm start that turns early
         stopping or diagnostics on) hold NaN.
 

@@ -4,7 +4,7 @@ A ``partial_fit`` on a few hundred rows, or a prediction on one row, costs
 little in the engine; scikit-learn's general-purpose checks would dominate
 it. Each shortcut below does the same checks for the common case only and
 sends everything else the long way, with the same results and errors. Each
-names what it saves, measured on 2 cores with the house benchmark
+names what it saves, measured on 2 cores with the project's benchmarks
 (``benchmarks/bench_predict.py``, the ``partial_fit`` row of
 ``bench_fit.py``): together, a 200-row ``partial_fit`` takes ~650 us instead of
 ~1,850 us, and a 1-row ``predict_proba`` ~60 us instead of ~215 us.

@@ -13,14 +13,14 @@ import numpy as np
 class LayerStatistics:
     """Activation-health counts of the hidden layers, summed over batches.
 
-    Two stories, two numbers (the articles' lessons, kept apart):
+    Two ways a unit stops learning, counted apart:
 
     - a hidden unit is *dead* if its output was exactly 0 for every sample
-      added: the rectifier story (a ReLU whose input is always negative
+      added, as happens to rectifiers (a ReLU whose input is always negative
       passes nothing and gets no gradient);
     - a (sample, unit) pair is *saturated* if the activation's derivative
       there is below 1% of its largest derivative (absolute values, exact
-      zeros included): the story of the flat regions of sigmoid, tanh,
+      zeros included): the flat regions of sigmoid, tanh,
       softplus's negative side, ELU's tail... An activation whose derivative
       is exactly 0 or 1 (ReLU, ``binary_derivative``) has no such region: its
       zero side is what ``dead`` counts, and it is never saturated.

@@ -457,7 +457,7 @@ def to_onnx(model, X_sample, *, target_opset=None, options=None):
         The ONNX opset; None for the latest skl2onnx has been tested with.
         From opset 20, GELU uses the ``Gelu`` operator.
     options : dict, default=None
-        skl2onnx's converter options, for example
+        The converter options of skl2onnx, for example
         ``{id(clf): {"zipmap": True}}``. skact's classifiers output plain
         probability tensors unless ``zipmap`` is True or ``"columns"``.
 

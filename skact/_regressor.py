@@ -83,8 +83,8 @@ default="squared_error"
 
     See Also
     --------
-    sklearn.neural_network.MLPRegressor : scikit-learn's MLP, the model this
-        one replaces.
+    sklearn.neural_network.MLPRegressor : The MLP of scikit-learn, the model
+        this one replaces.
     ActivationMLPClassifier : The classifier twin.
 
     Notes

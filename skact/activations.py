@@ -190,6 +190,7 @@ class Activation:
         Returns
         -------
         bound : float
+            The half-width ``b``.
         """
         if self.init == "he":
             return _he_bound(fan_in, fan_out)
@@ -244,6 +245,7 @@ class Activation:
         Returns
         -------
         self : Activation
+            This activation, with the new settings.
 
         Raises
         ------
@@ -659,6 +661,7 @@ def get_activation(activation):
     Returns
     -------
     activation : activation object
+        The registered object for a name, or ``activation`` itself.
 
     Raises
     ------

@@ -38,8 +38,8 @@ def activation_statistics(estimator, X):
 
         - ``"activation"``: the layer's activation name;
         - ``"dead_fraction"``: the fraction of the layer's units whose output
-          is exactly 0 for every sample of ``X``: the rectifier story (a dead
-          ReLU passes nothing, and no gradient reaches its weights);
+          is exactly 0 for every sample of ``X``, as happens to rectifiers (a
+          dead ReLU passes nothing, and no gradient reaches its weights);
         - ``"saturated_fraction"``: the fraction of (sample, unit) pairs whose
           derivative is below 1% of the activation's largest derivative
           (``max_derivative``), exact zeros included: the flat regions of a

@@ -31,6 +31,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import special
+from sklearn.utils.validation import _check_sample_weight
 
 from skact import ActivationMLPClassifier, ActivationMLPRegressor
 
@@ -242,3 +243,27 @@ def prediction_outcome(est, X):
             error = (type(e), str(e).replace(name, "<estimator>"))
     warned = [(w.category, str(w.message).replace(name, "<estimator>")) for w in caught]
     return error, warned
+
+
+def _sklearn_refuses_zero_weights():
+    try:
+        _check_sample_weight(np.zeros(2), np.ones((2, 1)))
+    except ValueError:
+        return True
+    return False
+
+
+_SKLEARN_REFUSES_ZERO_WEIGHTS = _sklearn_refuses_zero_weights()
+
+
+def zero_weights_message(what="sample_weight"):
+    """The start of the error for ``what`` (sample weights) all 0.
+
+    scikit-learn >= 1.8 refuses such weights itself (its message prefixed
+    with ``what`` for the validation data's weights); before, skact's own
+    check does.
+    """
+    if not _SKLEARN_REFUSES_ZERO_WEIGHTS:
+        return f"{what} sums to 0"
+    message = "Sample weights must contain at least one non-zero number"
+    return message if what == "sample_weight" else f"{what}: {message}"

@@ -49,7 +49,7 @@ from sklearn.utils.validation import check_is_fitted
 from skact import ActivationMLPClassifier, ActivationMLPRegressor
 from skact.activations import Activation
 
-from _helpers import fitted_state
+from _helpers import fitted_state, zero_weights_message
 
 TRUST_DOC = Path(__file__).parents[1] / "docs" / "trust.rst"
 TABLE_TITLE = "What bad input raises"
@@ -349,6 +349,14 @@ def _run(example, clf):
     exec(example, namespace)
 
 
+def _fragment(case):
+    # The table shows scikit-learn >= 1.8's message for all-zero weights;
+    # older versions give skact's own.
+    if case.case == "Sample weights that are all 0":
+        return zero_weights_message()
+    return case.fragment
+
+
 def _cases(state):
     return [
         pytest.param(case, id=case.case)
@@ -362,7 +370,7 @@ def test_bad_input_raises_a_clear_error_and_leaves_an_unfitted_model_unfitted(
     case,
 ):
     clf = _estimator(fitted=False)
-    with pytest.raises(ERRORS[case.error], match=re.escape(case.fragment)):
+    with pytest.raises(ERRORS[case.error], match=re.escape(_fragment(case))):
         _run(case.example, clf)
     # Nothing but the parameters: no half-fitted attributes.
     assert set(vars(clf)) == set(clf.get_params(deep=False))
@@ -375,7 +383,7 @@ def test_bad_input_raises_a_clear_error_and_leaves_a_fitted_model_as_it_was(case
     clf = _estimator(fitted=True)
     X, _ = _data()
     proba, state = clf.predict_proba(X), fitted_state(clf)
-    with pytest.raises(ERRORS[case.error], match=re.escape(case.fragment)):
+    with pytest.raises(ERRORS[case.error], match=re.escape(_fragment(case))):
         _run(case.example, clf)
     assert fitted_state(clf) == state
     assert_array_equal(clf.predict_proba(X), proba)

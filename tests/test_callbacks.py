@@ -6,9 +6,6 @@ meta-estimators, stop requests, and teardown however a fit ends."""
 # SPDX-License-Identifier: BSD-3-Clause
 
 import contextlib
-import subprocess
-import sys
-import textwrap
 import threading
 import time
 import warnings
@@ -537,7 +534,7 @@ def test_keyboard_interrupt_during_training_keeps_the_epochs_run(solver):
 
 
 # ----------------------------------------------------------------------
-# Clones and scikit-learn without sklearn.callback
+# Clones
 # ----------------------------------------------------------------------
 @short_training
 def test_clones_share_the_callbacks():
@@ -546,89 +543,3 @@ def test_clones_share_the_callbacks():
     est = _model(ActivationMLPRegressor).set_callbacks(recorder)
     clone(est).fit(X, y)
     assert recorder.runs() == [5]
-
-
-def test_without_sklearn_callback_set_callbacks_names_the_version():
-    # scikit-learn < 1.9, simulated: skact's import of sklearn.callback fails
-    # (scikit-learn's own modules still import it).
-    script = textwrap.dedent(
-        """
-        import builtins, warnings
-        import sklearn
-        import sklearn.callback
-
-        real_import = builtins.__import__
-
-        def fake_import(name, globals=None, *args, **kwargs):
-            if name.startswith("sklearn.callback") and (globals or {}).get(
-                "__name__"
-            ) == "skact._callbacks":
-                raise ImportError(f"No module named {name!r}")
-            return real_import(name, globals, *args, **kwargs)
-
-        builtins.__import__ = fake_import
-        import numpy as np
-        from sklearn.callback import ProgressBar
-        from skact import ActivationMLPClassifier, ActivationMLPRegressor
-        from skact._callbacks import CallbackMixin, CallbacksUnavailableMixin
-
-        sklearn.__version__ = "1.6.1"
-
-        assert CallbackMixin is CallbacksUnavailableMixin
-        X = np.random.RandomState(0).normal(size=(60, 3))
-        y = (X[:, 0] > 0).astype(int)
-        warnings.simplefilter("ignore")
-        for Estimator in (ActivationMLPClassifier, ActivationMLPRegressor):
-            est = Estimator(hidden_layer_sizes=(4,), max_iter=3, random_state=0)
-            est.fit(X, y).partial_fit(X, y)
-            assert est.n_iter_ == 1
-            try:
-                est.set_callbacks(ProgressBar())
-            except ImportError as error:
-                print(error)
-        """
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
-    )
-    assert result.returncode == 0, result.stderr
-    expected = (
-        "set_callbacks needs scikit-learn >= 1.9 (installed: 1.6.1); upgrade "
-        "scikit-learn to use callbacks."
-    )
-    assert result.stdout.splitlines() == [expected, expected]
-
-
-def test_scoring_monitor_rows_of_a_search_match_its_candidates_and_folds(iris_scaled):
-    # ScoringMonitor is not handed down by meta-estimators: set on the search
-    # it has nothing of its own to score. Set on the network, it logs every
-    # fit the search makes; row (0, 0, k) is candidate k // n_splits on
-    # fold k % n_splits, (0, 1) the refit on all the data.
-    from sklearn.model_selection import StratifiedKFold
-
-    X, y = iris_scaled
-    grid = {"activation": ["relu", "tanh"]}
-    folds = StratifiedKFold(3)
-    on_search = callback.ScoringMonitor(scoring="accuracy")
-    search = GridSearchCV(ActivationMLPClassifier((4,), max_iter=3), grid, cv=folds)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        search.set_callbacks(on_search).fit(X, y)
-        with pytest.raises(ValueError, match="No logs"):
-            on_search.get_logs()
-
-        monitor = callback.ScoringMonitor(scoring="accuracy")
-        net = ActivationMLPClassifier((4,), max_iter=3, random_state=0)
-        GridSearchCV(net.set_callbacks(monitor), grid, cv=folds).fit(X, y)
-        rows = monitor.get_logs().data_as_pandas
-        fits = rows[rows["task_name"] == "fit"].set_index("task_id_path")
-        candidates = list(search.cv_results_["params"])
-        splits = list(folds.split(X, y))
-        for k in range(len(candidates) * len(splits)):
-            params, (train, _) = candidates[k // len(splits)], splits[k % len(splits)]
-            model = clone(net).set_callbacks().set_params(**params)
-            model.fit(X[train], y[train])
-            assert fits.loc[[(0, 0, k)], "accuracy"].item() == pytest.approx(
-                model.score(X[train], y[train])
-            )
-        assert (0, 1) in fits.index  # the refit

@@ -15,7 +15,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from skact import ActivationMLPClassifier, ActivationMLPRegressor
 
-from _helpers import fitted_state
+from _helpers import fitted_state, zero_weights_message
 
 quietly = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -81,7 +81,7 @@ def test_sample_weight_val_weighs_the_validation_score(split):
             lambda Xv, yv: dict(
                 X_val=Xv, y_val=yv, sample_weight_val=np.zeros(len(yv))
             ),
-            "sample_weight_val: Sample weights must contain at least one non-zero",
+            zero_weights_message("sample_weight_val"),
         ),
     ],
 )
