@@ -117,6 +117,41 @@ def test_per_layer_parametrised_activations(task, dtype):
     _assert_matches(model, skact.to_onnx(model, X[:1]), X, dtype)
 
 
+@pytest.mark.parametrize("activation", BUILTINS)
+def test_float64_activation_expressions_over_the_whole_line(activation):
+    # In float64 the activations are skact's own ONNX expressions (blended
+    # branches, erf from rational approximations, sigmoid from tanh). One
+    # unit with weight 1 outputs the activation itself, here from 1e-300 to
+    # the overflow edge of every branch and across each switch (|z| = 0,
+    # sqrt(2), 8 sqrt(2), 27 sqrt(2)).
+    X, y = _data("regression", np.float64, n_features=1)
+    model = skact.ActivationMLPRegressor(
+        hidden_layer_sizes=(1,),
+        activation=activation,
+        solver="lbfgs",
+        max_iter=1,
+        random_state=0,
+    ).fit(X, y)
+    model.coefs_ = [np.ones((1, 1)), np.ones((1, 1))]
+    model.intercepts_ = [np.zeros(1), np.zeros(1)]
+    edges = np.sqrt(2) * np.array([1, 8, 27])
+    z = np.r_[
+        np.linspace(-60, 60, 4001),
+        np.geomspace(1e-300, 1e300, 601),
+        (edges * (1 + np.finfo(float).eps * np.arange(-4, 5)[:, None])).ravel(),
+    ]
+    z = np.r_[z, -z, 0.0][:, None]
+    expected = model.predict(z)
+    (predicted,) = _run(skact.to_onnx(model, z[:1]), z)
+    # Each expression is within a few ulps of its exact value where the
+    # value is of order 1 or more, and within a few ulps of 1 in absolute
+    # terms in the tails (a tail value of 1e-20 added to a unit's other
+    # inputs of order 1 changes nothing): 16 ulps of max(1, |z|).
+    tolerance = 16 * np.finfo(float).eps * np.maximum(1, np.abs(z.ravel()))
+    error = np.abs(predicted.ravel() - expected)
+    assert (error <= tolerance).all(), z.ravel()[error > tolerance][:5]
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("opset", [18, 20])
 @pytest.mark.parametrize("activation", ["gelu", "gelu_tanh"])
