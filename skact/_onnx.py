@@ -503,8 +503,12 @@ def to_onnx(model, X_sample, *, target_opset=None, options=None):
     sklearn.exceptions.NotFittedError
         If ``model`` is not fitted.
     TypeError
-        If a step has no skl2onnx converter, or a user activation no
-        ``to_onnx`` method.
+        If a step has no skl2onnx converter, skl2onnx cannot convert a step
+        with its settings or input types, a user activation has no
+        ``to_onnx`` method, or ``X_sample`` is sparse.
+    ValueError
+        If ``X_sample`` is not 2-d or its number of columns is not the
+        number of features the model was fitted on.
     ImportError
         If skl2onnx or onnx is not installed.
 
@@ -538,14 +542,48 @@ def to_onnx(model, X_sample, *, target_opset=None, options=None):
         )
     from skl2onnx import to_onnx as skl2onnx_to_onnx
 
-    if not hasattr(X_sample, "dtypes"):  # a DataFrame keeps its columns
+    X_sample = _check_sample(model, X_sample)
+    try:
+        return skl2onnx_to_onnx(
+            model,
+            X_sample,
+            target_opset=target_opset,
+            options=_with_default_options(model, options),
+        )
+    except RuntimeError as exc:  # skl2onnx's kind for steps it cannot convert
+        raise TypeError(
+            f"skl2onnx could not convert {type(model).__name__}: {exc}"
+        ) from exc
+
+
+def _check_sample(model, X_sample):
+    """``X_sample`` as skl2onnx takes it (a DataFrame keeps its columns),
+    after refusing what would give a wrong or unusable ONNX input."""
+    import scipy.sparse as sp
+
+    if sp.issparse(X_sample):
+        raise TypeError(
+            "X_sample is a sparse matrix; the ONNX model's input is a dense "
+            "tensor, and onnxruntime takes dense arrays: pass a few dense rows, "
+            "e.g. X[:1].toarray(), and densify the rows you predict on likewise."
+        )
+    if not hasattr(X_sample, "dtypes"):
         X_sample = np.asarray(X_sample)
-    return skl2onnx_to_onnx(
-        model,
-        X_sample,
-        target_opset=target_opset,
-        options=_with_default_options(model, options),
-    )
+        if X_sample.ndim != 2:
+            raise ValueError(
+                f"X_sample must be 2-d (rows of features); got {X_sample.ndim} "
+                "dimension(s): pass e.g. X[:1] rather than X[0]."
+            )
+    n_features = getattr(model, "n_features_in_", None)
+    if n_features is not None and X_sample.shape[1] != n_features:
+        # skl2onnx would export an input of the sample's width, which fails
+        # only when the model is run.
+        raise ValueError(
+            f"X_sample has {X_sample.shape[1]} columns but the model was fitted "
+            f"on {n_features} features: pass rows of the data it was fitted "
+            "on, e.g. X[:1]."
+        )
+    return X_sample
 
 
 # -- registration when skl2onnx is imported ---------------------------------------

@@ -13,12 +13,13 @@ import textwrap
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import KBinsDiscretizer, StandardScaler
 
 import skact
 from skact.activations import ACTIVATIONS, ELU, LeakyReLU, Softplus
@@ -287,6 +288,45 @@ def test_unsupported_pipeline_step():
         skact.to_onnx(pipe.fit(X, y), X[:1])
 
 
+def test_a_step_skl2onnx_cannot_convert_with_its_settings():
+    # KBinsDiscretizer has a converter, but not for its default one-hot
+    # (sparse) encoding: skl2onnx's RuntimeError becomes the promised
+    # TypeError, with skl2onnx's reason.
+    X, y = _data("binary", np.float64)
+    pipe = make_pipeline(
+        KBinsDiscretizer(n_bins=3, strategy="uniform"),
+        skact.ActivationMLPClassifier((3,), max_iter=5),
+    )
+    with pytest.raises(TypeError, match="skl2onnx could not convert Pipeline.*onehot"):
+        skact.to_onnx(pipe.fit(X, y), X[:1])
+
+
+@pytest.mark.parametrize("columns", [3, 5])
+def test_a_sample_of_another_width_is_refused(columns):
+    X, y = _data("binary", np.float64)  # 4 features
+    model = skact.ActivationMLPClassifier((3,), max_iter=5).fit(X, y)
+    sample = np.ones((1, columns))
+    with pytest.raises(ValueError, match=f"has {columns} columns but the model "
+                       "was fitted on 4 features"):  # fmt: skip
+        skact.to_onnx(model, sample)
+    pipe = make_pipeline(StandardScaler(), model).fit(X, y)
+    with pytest.raises(ValueError, match="fitted on 4 features"):
+        skact.to_onnx(pipe, sample)
+    with pytest.raises(ValueError, match=r"must be 2-d.*X\[:1\] rather than X\[0\]"):
+        skact.to_onnx(model, X[0])
+
+
+def test_a_sparse_sample_is_refused_with_what_to_pass():
+    X, y = _data("binary", np.float64)
+    model = skact.ActivationMLPClassifier((3,), max_iter=5).fit(X, y)
+    with pytest.raises(TypeError, match=r"sparse matrix.*X\[:1\]\.toarray\(\)"):
+        skact.to_onnx(model, sp.csr_matrix(X[:2]))
+    # The dense rows it asks for export a model that runs.
+    X_sparse = sp.csr_matrix(X)
+    onx = skact.to_onnx(model, X_sparse[:1].toarray())
+    _assert_matches(model, onx, X_sparse.toarray(), np.float64)
+
+
 def _python(code):
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
@@ -323,7 +363,7 @@ def test_plain_skl2onnx_converts_after_import_skact(skl2onnx_first):
         import numpy as np
         import onnxruntime as ort
         from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
+        from sklearn.preprocessing import KBinsDiscretizer, StandardScaler
         X = np.random.RandomState(0).normal(size=(30, 3))
         y = (X[:, 0] > 0).astype(int)
         pipe = make_pipeline(StandardScaler(), skact.ActivationMLPClassifier(
