@@ -28,7 +28,7 @@ from skact.activations import ACTIVATIONS
 N_FEATURES, HIDDEN, N_CLASSES, ROWS = 20, (256, 256), 3, 1000
 
 
-def measure(activation, dtype, repeats):
+def measure(activation, dtype, repeats, threads=0):
     """``(skact seconds, onnxruntime seconds, graph nodes)`` on ROWS rows."""
     import onnxruntime as ort
 
@@ -41,6 +41,7 @@ def measure(activation, dtype, repeats):
         ).fit(X, y)
     onx = to_onnx(clf, X[:1])
     options = ort.SessionOptions()
+    options.intra_op_num_threads = threads  # 0: onnxruntime's default
     session = ort.InferenceSession(
         onx.SerializeToString(), options, providers=["CPUExecutionProvider"]
     )
@@ -66,6 +67,12 @@ def main(argv=None):
     parser.add_argument("--dtypes", default="float32,float64")
     parser.add_argument("--repeats", type=int, default=None, help="default 21")
     parser.add_argument("--quick", action="store_true", help="7 repeats")
+    parser.add_argument(
+        "--ort-threads",
+        type=int,
+        default=0,
+        help="onnxruntime's intra_op_num_threads (default 0: its own choice)",
+    )
     args = parser.parse_args(argv)
     repeats = args.repeats or (7 if args.quick else 21)
     try:
@@ -75,13 +82,18 @@ def main(argv=None):
         return
     print_machine_info()
     shape = f"{N_FEATURES}-{'-'.join(map(str, HIDDEN))}-{N_CLASSES}"
-    print(f"\nnetwork {shape}, {ROWS} rows, medians of {repeats} interleaved calls")
+    print(
+        f"\nnetwork {shape}, {ROWS} rows, medians of {repeats} interleaved calls, "
+        f"onnxruntime intra_op_num_threads={args.ort_threads}"
+    )
     print(f"{'activation':<12} {'dtype':<8} {'skact ms':>9} {'onnx ms':>9} "
           f"{'ratio':>6} {'nodes':>6}")  # fmt: skip
     slower = []
     for dtype in args.dtypes.split(","):
         for activation in args.activations.split(","):
-            ours, theirs, nodes = measure(activation, np.dtype(dtype), repeats)
+            ours, theirs, nodes = measure(
+                activation, np.dtype(dtype), repeats, args.ort_threads
+            )
             ratio = theirs / ours
             flag = "" if ratio <= 1 else "  <- slower than skact"
             print(

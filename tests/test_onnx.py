@@ -118,7 +118,11 @@ def test_per_layer_parametrised_activations(task, dtype):
     _assert_matches(model, skact.to_onnx(model, X[:1]), X, dtype)
 
 
-@pytest.mark.parametrize("activation", BUILTINS)
+@pytest.mark.parametrize(
+    "activation",
+    [*BUILTINS, LeakyReLU(0), LeakyReLU(1.5), ELU(2.0), Softplus(3.0)],
+    ids=str,
+)
 def test_float64_activation_expressions_over_the_whole_line(activation):
     # In float64 the activations are skact's own ONNX expressions (blended
     # branches, erf from rational approximations, sigmoid from tanh). One
