@@ -21,7 +21,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 from sklearn_compat.utils.validation import validate_data
@@ -167,7 +167,7 @@ class BaseActivationMLP(BaseEstimator):
                 ),
                 stacklevel=2,
             )
-        check_loaded_state(state)
+        check_loaded_state(state, classifier=isinstance(self, ClassifierMixin))
         super().__setstate__(state)
 
     # -- nested parameters of activation objects ------------------------------

@@ -91,10 +91,13 @@ def check_finite_logits(logits):
     )
 
 
-def check_loaded_state(state):
+def check_loaded_state(state, classifier):
     """Refuse a loaded (unpickled) fitted state that cannot be a network:
     weights that are not one real float dtype, shapes that do not chain,
-    non-finite weights, or an unknown output."""
+    non-finite weights, an output that is unknown or not the estimator's
+    (``classifier``: whether the state is loaded into a classifier), classes
+    that do not match the outputs, or an optimizer state that does not fit
+    the weights or is not finite."""
     if "coefs_" not in state:
         return
 
@@ -113,7 +116,8 @@ def check_loaded_state(state):
     ):
         corrupt("coefs_ and intercepts_ must be lists of as many arrays")
     dtypes = {a.dtype for a in coefs + intercepts}
-    if len(dtypes) != 1 or dtypes.pop() not in (np.float32, np.float64):
+    dtype = dtypes.pop() if len(dtypes) == 1 else None
+    if dtype not in (np.float32, np.float64):
         corrupt(f"its weights must all be float32 or all float64, not {dtypes}")
     units = [c.shape[0] if c.ndim == 2 else -1 for c in coefs] + [coefs[-1].shape[-1]]
     for c, b, fan_in, fan_out in zip(coefs, intercepts, units[:-1], units[1:]):
@@ -141,8 +145,91 @@ def check_loaded_state(state):
         )
     if not all(np.isfinite(a).all() for a in coefs + intercepts):
         corrupt("some weights are NaN or infinite")
-    if state.get("out_activation_") not in OUTPUTS:
+    _check_loaded_output(state, classifier, corrupt)
+    n_params = sum(a.size for a in coefs + intercepts)
+    _check_loaded_optimizer(state.get("_optimizer"), n_params, dtype, corrupt)
+
+
+def _check_loaded_output(state, classifier, corrupt):
+    """The output fits the estimator and, for a classifier, ``classes_``."""
+    output = state.get("out_activation_")
+    if output not in OUTPUTS:
+        corrupt(f"out_activation_={output!r} is not one of {sorted(OUTPUTS)}")
+    n_outputs = state["n_outputs_"]
+    if not classifier:
+        expected = "exp" if state.get("loss") == "poisson" else "identity"
+        if output != expected:
+            corrupt(
+                f"out_activation_={output!r} on a regressor with "
+                f"loss={state.get('loss')!r}, whose output is {expected!r}"
+            )
+        return
+    if output not in ("softmax", "logistic"):
         corrupt(
-            f"out_activation_={state.get('out_activation_')!r} is not one of "
-            f"{sorted(OUTPUTS)}"
+            f"out_activation_={output!r} on a classifier, whose output is "
+            "'softmax' (single-label) or 'logistic' (multilabel)"
         )
+    classes = state.get("classes_")
+    if not isinstance(classes, np.ndarray) or classes.ndim != 1:
+        corrupt(f"classes_ must be a 1-d array, not {type(classes).__name__}")
+    if len(classes) != n_outputs:
+        corrupt(
+            f"classes_ holds {len(classes)} classes but the network has "
+            f"n_outputs_={n_outputs} outputs, one per class"
+        )
+    if output == "softmax" and (n_outputs < 2 or len(np.unique(classes)) < n_outputs):
+        corrupt(
+            "a single-label classifier needs 2 or more distinct classes_, one "
+            f"per output, not {classes}"
+        )
+    # A multilabel model's classes_ are the label columns 0, 1, ...; any other
+    # classes_ mean a single-label model whose output would be read as
+    # independent sigmoids (probabilities that do not sum to 1).
+    if output == "logistic" and not np.array_equal(classes, np.arange(n_outputs)):
+        corrupt(
+            f"out_activation_='logistic' (multilabel) with classes_={classes}; "
+            "a multilabel model's classes_ are its label columns "
+            f"0 to {n_outputs - 1}, a single-label one's output is 'softmax'"
+        )
+
+
+# The optimizers' per-parameter state: Adam's moments, SGD's velocity.
+_OPTIMIZER_ARRAYS = {"Adam": ("m", "v"), "SGD": ("velocity",)}
+
+
+def _check_loaded_optimizer(optimizer, n_params, dtype, corrupt):
+    """The optimizer state (kept for ``warm_start`` and ``partial_fit``) has
+    one finite value per parameter, in the weights' dtype."""
+    if optimizer is None:
+        return
+    names = _OPTIMIZER_ARRAYS.get(type(optimizer).__name__)
+    if names is None:
+        corrupt(f"its optimizer is a {type(optimizer).__name__}, not Adam or SGD")
+    kind = type(optimizer).__name__
+    for name in names:
+        value = getattr(optimizer, name, None)
+        if not isinstance(value, np.ndarray) or value.shape != (n_params,):
+            shape = getattr(value, "shape", type(value).__name__)
+            corrupt(
+                f"the {kind} optimizer's {name!r} has shape {shape}, but the "
+                f"network has {n_params} parameters (one value each)"
+            )
+        if value.dtype != dtype:
+            corrupt(
+                f"the {kind} optimizer's {name!r} is {value.dtype}, the weights {dtype}"
+            )
+        if not np.isfinite(value).all():
+            corrupt(f"the {kind} optimizer's {name!r} holds NaN or infinite values")
+    # Adam's second moment is a running mean of squares: a negative value
+    # would make its square root NaN at the next step.
+    if kind == "Adam" and (optimizer.v < 0).any():
+        corrupt("the Adam optimizer's 'v' (mean of squared gradients) is negative")
+    scalars = ("learning_rate", "learning_rate_init") + (
+        ("t",) if kind == "Adam" else ()
+    )
+    for name in scalars:
+        value = getattr(optimizer, name, None)
+        if not (isinstance(value, (int, float, np.number)) and np.isfinite(value)):
+            corrupt(
+                f"the {kind} optimizer's {name!r} is {value!r}, not a finite number"
+            )

@@ -8,9 +8,11 @@ knows skact's estimators, and plain ``skl2onnx.to_onnx`` converts them.
 Each hidden activation is written with ONNX operators in the model's dtype.
 onnxruntime has no float64 kernels for ``LeakyRelu``, ``Elu``, ``Softplus``,
 ``Erf`` (so neither for the exact ``Gelu``): in float64 those activations
-are built from elementary operators (``Where``, ``Exp``, ``Log``, ...), and
+are built from elementary operators (``Max``, ``Exp``, ``Log``, ...), and
 the exact GELU from Cephes' rational approximations of erf and erfc (those
-SciPy's ``ndtr`` uses), so float64 graphs stay float64 throughout.
+SciPy's ``ndtr`` uses), so float64 graphs stay float64 throughout. They
+avoid the float64 operators onnxruntime runs slowly (``Where``,
+``Sigmoid``); ``benchmarks/bench_onnx.py`` measures every activation.
 """
 
 # Authors: The skact developers
@@ -81,19 +83,40 @@ class OnnxGraph:
 
 
 # -- activations ------------------------------------------------------------
+def _mask(g, op_type, a, b):
+    """``op_type(a, b)`` as 1.0 / 0.0 in the model's dtype: onnxruntime's
+    float64 ``Where`` takes ~1.8 ms on 1000 x 256 values, ~100 times a
+    ``Mul`` (measured), so float64 graphs blend branches with such masks."""
+    return g.op("Cast", g.op(op_type, a, b), to=_proto(g.dtype))
+
+
 def _leaky_relu(g, act, z):
     if g.dtype == np.float32:
         return g.op("LeakyRelu", z, alpha=float(act.negative_slope))
-    positive = g.op("Greater", z, g.constant(0))
-    return g.op("Where", positive, z, g.op("Mul", z, g.constant(act.negative_slope)))
+    # Exact, without Where: z and slope * z have the same sign order on each
+    # side of 0, the larger (slope <= 1) or the smaller (slope > 1) is right.
+    pick = "Max" if act.negative_slope <= 1 else "Min"
+    return g.op(pick, z, g.op("Mul", z, g.constant(act.negative_slope)))
 
 
 def _elu(g, act, z):
     if g.dtype == np.float32:
         return g.op("Elu", z, alpha=float(act.alpha))
+    # relu(z) + alpha * (exp(min(z, 0)) - 1): the second term is exactly 0
+    # for z >= 0, so no Where is needed.
     expm1 = g.op("Sub", g.op("Exp", g.op("Min", z, g.constant(0))), g.constant(1))
-    negative = g.op("Mul", expm1, g.constant(act.alpha))
-    return g.op("Where", g.op("Greater", z, g.constant(0)), z, negative)
+    return g.op("Add", g.op("Relu", z), g.op("Mul", expm1, g.constant(act.alpha)))
+
+
+def _sigmoid_hidden(g, z):
+    """A hidden layer's sigmoid: onnxruntime's float64 ``Sigmoid`` is ~13
+    times slower than its ``Tanh`` (1000 x 256, measured), so float64 uses
+    ``(1 + tanh(z / 2)) / 2``, equal to within a few float64 ulps of 1 in
+    absolute terms (tiny outputs lose relative, not absolute, accuracy)."""
+    if g.dtype == np.float32:
+        return g.op("Sigmoid", z)
+    t = g.op("Tanh", g.op("Mul", z, g.constant(0.5)))
+    return g.op("Add", g.op("Mul", t, g.constant(0.5)), g.constant(0.5))
 
 
 def _softplus(g, act, z):
@@ -109,7 +132,7 @@ def _softplus(g, act, z):
 
 def _gelu(g, act, z):
     if g.dtype == np.float64:
-        return g.op("Mul", z, _normal_cdf_float64(g, z))
+        return _gelu_float64(g, z)
     if g.opset >= _GELU_OP_OPSET:
         return g.op("Gelu", z)
     erf = g.op("Erf", g.op("Mul", z, g.constant(1 / math.sqrt(2))))
@@ -121,15 +144,16 @@ def _gelu_tanh(g, act, z):
     # onnxruntime's float64 Gelu(approximate="tanh") is off by ~1e-8.
     if g.opset >= _GELU_OP_OPSET and g.dtype == np.float32:
         return g.op("Gelu", z, approximate="tanh")
-    cube = g.op("Mul", g.op("Mul", z, z), g.constant(GELUTanh._k))
-    inner = g.op("Mul", g.op("Add", cube, g.constant(1)), z)
-    t = g.op("Tanh", g.op("Mul", inner, g.constant(GELUTanh._c)))
+    # c * (z + k z^3) as z * (c + c k z^2): one elementwise pass fewer.
+    c, k = GELUTanh._c, GELUTanh._k
+    square = g.op("Mul", g.op("Mul", z, z), g.constant(c * k))
+    t = g.op("Tanh", g.op("Mul", g.op("Add", square, g.constant(c)), z))
     half = g.op("Mul", g.op("Add", t, g.constant(1)), g.constant(0.5))
     return g.op("Mul", z, half)
 
 
-# Cephes' erf (|x| < 1) and erfc (1 <= x < 8, x >= 8) as ratios of
-# polynomials, highest degree first; exact to a few ulps in float64.
+# Cephes' erf (|x| < 1) and erfc (1 <= x < 8) as ratios of polynomials,
+# highest degree first; exact to a few ulps in float64.
 _ERF_T = [9.60497373987051638749e0, 9.00260197203842689217e1,
           2.23200534594684319226e3, 7.00332514112805075473e3,
           5.55923013010394962768e4]  # fmt: skip
@@ -145,12 +169,6 @@ _ERFC_Q = [1.0, 1.32281951154744992508e1, 8.67072140885989742329e1,
            3.54937778887819891062e2, 9.75708501743205489753e2,
            1.82390916687909736289e3, 2.24633760818710981792e3,
            1.65666309194161350182e3, 5.57535340817727675546e2]  # fmt: skip
-_ERFC_R = [5.64189583547755073984e-1, 1.27536670759978104416e0,
-           5.01905042251180477414e0, 6.16021097993053585195e0,
-           7.40974269950448939160e0, 2.97886665372100240670e0]  # fmt: skip
-_ERFC_S = [1.0, 2.26052863220117276590e0, 9.39603524938001434673e0,
-           1.20489539808096656605e1, 1.70814450747565897222e1,
-           9.60896809063285878198e0, 3.36907645100081516050e0]  # fmt: skip
 
 
 def _polynomial(g, coefficients, x):
@@ -161,44 +179,57 @@ def _polynomial(g, coefficients, x):
     return y
 
 
-def _normal_cdf_float64(g, z):
-    """``Phi(z) = erfc(-z / sqrt 2) / 2`` without the Erf operator (which
-    onnxruntime lacks in float64), as accurate as SciPy's ``ndtr``."""
-    x = g.op("Mul", z, g.constant(1 / math.sqrt(2)))
-    # erfc underflows beyond 27; clipping keeps the polynomials finite.
-    a = g.op("Clip", g.op("Abs", x), g.constant(0), g.constant(27))
+def _gelu_float64(g, z):
+    """``z Phi(z)`` without the Erf operator (which onnxruntime lacks in
+    float64), to within a few float64 ulps of ``max(1, |z|)`` of SciPy's
+    ``ndtr``.
+
+    As ``relu(z) - |z| Phi(-|z|)`` with ``Phi(-|z|) = erfc(a) / 2`` and
+    ``a = |z| / sqrt 2``: one tail for both signs. Every branch is computed on
+    the whole tensor and blended with 0/1 masks (no float64 ``Where``, see
+    :func:`_mask`): 70 elementwise operators, one of them ``Exp``. Cephes'
+    third branch, erfc for a >= 8, is left out: there ``erfc(a) < exp(-64)
+    < 2e-28``, and the second branch's ratio stays between 0.02 and 0.07 up
+    to the clipping point 27, so the tail it gives is off by less than
+    1e-44, far below anything a hidden unit can show.
+    """
+    magnitude = g.op("Abs", z)
+    # erfc underflows beyond 27; clipping keeps every branch finite, as
+    # blending needs (0 * inf would be NaN).
+    a = g.op(
+        "Min", g.op("Mul", magnitude, g.constant(1 / math.sqrt(2))), g.constant(27)
+    )
     a2 = g.op("Mul", a, a)
-    erf_small = g.op(
+    # The halves of erfc(a) / 2 are folded into the coefficients (exact).
+    half_erf = g.op(
         "Div",
-        g.op("Mul", x, _polynomial(g, _ERF_T, a2)),
+        g.op("Mul", a, _polynomial(g, [c / 2 for c in _ERF_T], a2)),
         _polynomial(g, _ERF_U, a2),
     )
-    near = g.op("Div", _polynomial(g, _ERFC_P, a), _polynomial(g, _ERFC_Q, a))
-    far = g.op("Div", _polynomial(g, _ERFC_R, a), _polynomial(g, _ERFC_S, a))
-    ratio = g.op("Where", g.op("Less", a, g.constant(8)), near, far)
-    half_erfc = g.op(
-        "Mul", g.op("Exp", g.op("Neg", a2)), g.op("Mul", ratio, g.constant(0.5))
+    small = g.op("Sub", g.constant(0.5), half_erf)
+    ratio = g.op(
+        "Div",
+        _polynomial(g, [c / 2 for c in _ERFC_P], a),
+        _polynomial(g, _ERFC_Q, a),
     )
-    tail = g.op(
-        "Where",
-        g.op("Less", x, g.constant(0)),
-        half_erfc,
-        g.op("Sub", g.constant(1), half_erfc),
-    )
-    small = g.op("Add", g.op("Mul", erf_small, g.constant(0.5)), g.constant(0.5))
-    return g.op("Where", g.op("Less", a, g.constant(1)), small, tail)
+    tail = g.op("Mul", g.op("Exp", g.op("Neg", a2)), ratio)
+    # m * small + (1 - m) * tail is exact: one term is exactly 0.
+    use_small = _mask(g, "Less", a, g.constant(1))
+    use_tail = g.op("Sub", g.constant(1), use_small)
+    lower_tail = g.op("Add", g.op("Mul", use_small, small), g.op("Mul", use_tail, tail))
+    return g.op("Sub", g.op("Relu", z), g.op("Mul", magnitude, lower_tail))
 
 
 _BUILTINS = {
     Identity: lambda g, act, z: z,
-    Sigmoid: lambda g, act, z: g.op("Sigmoid", z),
+    Sigmoid: lambda g, act, z: _sigmoid_hidden(g, z),
     Tanh: lambda g, act, z: g.op("Tanh", z),
     ReLU: lambda g, act, z: g.op("Relu", z),
     LeakyReLU: _leaky_relu,
     ELU: _elu,
     GELU: _gelu,
     GELUTanh: _gelu_tanh,
-    SiLU: lambda g, act, z: g.op("Mul", z, g.op("Sigmoid", z)),
+    SiLU: lambda g, act, z: g.op("Mul", z, _sigmoid_hidden(g, z)),
     Softplus: _softplus,
 }
 
@@ -472,8 +503,12 @@ def to_onnx(model, X_sample, *, target_opset=None, options=None):
     sklearn.exceptions.NotFittedError
         If ``model`` is not fitted.
     TypeError
-        If a step has no skl2onnx converter, or a user activation no
-        ``to_onnx`` method.
+        If a step has no skl2onnx converter, skl2onnx cannot convert a step
+        with its settings or input types, a user activation has no
+        ``to_onnx`` method, or ``X_sample`` is sparse.
+    ValueError
+        If ``X_sample`` is not 2-d or its number of columns is not the
+        number of features the model was fitted on.
     ImportError
         If skl2onnx or onnx is not installed.
 
@@ -507,14 +542,48 @@ def to_onnx(model, X_sample, *, target_opset=None, options=None):
         )
     from skl2onnx import to_onnx as skl2onnx_to_onnx
 
-    if not hasattr(X_sample, "dtypes"):  # a DataFrame keeps its columns
+    X_sample = _check_sample(model, X_sample)
+    try:
+        return skl2onnx_to_onnx(
+            model,
+            X_sample,
+            target_opset=target_opset,
+            options=_with_default_options(model, options),
+        )
+    except RuntimeError as exc:  # skl2onnx's kind for steps it cannot convert
+        raise TypeError(
+            f"skl2onnx could not convert {type(model).__name__}: {exc}"
+        ) from exc
+
+
+def _check_sample(model, X_sample):
+    """``X_sample`` as skl2onnx takes it (a DataFrame keeps its columns),
+    after refusing what would give a wrong or unusable ONNX input."""
+    import scipy.sparse as sp
+
+    if sp.issparse(X_sample):
+        raise TypeError(
+            "X_sample is a sparse matrix; the ONNX model's input is a dense "
+            "tensor, and onnxruntime takes dense arrays: pass a few dense rows, "
+            "e.g. X[:1].toarray(), and densify the rows you predict on likewise."
+        )
+    if not hasattr(X_sample, "dtypes"):
         X_sample = np.asarray(X_sample)
-    return skl2onnx_to_onnx(
-        model,
-        X_sample,
-        target_opset=target_opset,
-        options=_with_default_options(model, options),
-    )
+        if X_sample.ndim != 2:
+            raise ValueError(
+                f"X_sample must be 2-d (rows of features); got {X_sample.ndim} "
+                "dimension(s): pass e.g. X[:1] rather than X[0]."
+            )
+    n_features = getattr(model, "n_features_in_", None)
+    if n_features is not None and X_sample.shape[1] != n_features:
+        # skl2onnx would export an input of the sample's width, which fails
+        # only when the model is run.
+        raise ValueError(
+            f"X_sample has {X_sample.shape[1]} columns but the model was fitted "
+            f"on {n_features} features: pass rows of the data it was fitted "
+            "on, e.g. X[:1]."
+        )
+    return X_sample
 
 
 # -- registration when skl2onnx is imported ---------------------------------------

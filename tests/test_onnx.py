@@ -13,12 +13,13 @@ import textwrap
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import KBinsDiscretizer, StandardScaler
 
 import skact
 from skact.activations import ACTIVATIONS, ELU, LeakyReLU, Softplus
@@ -115,6 +116,45 @@ def test_per_layer_parametrised_activations(task, dtype):
     activations = (LeakyReLU(0.2), ELU(0.5), Softplus(2.0), "gelu")
     model, X = _fit(task, activations, dtype, hidden=(6, 5, 4, 3))
     _assert_matches(model, skact.to_onnx(model, X[:1]), X, dtype)
+
+
+@pytest.mark.parametrize(
+    "activation",
+    [*BUILTINS, LeakyReLU(0), LeakyReLU(1.5), ELU(2.0), Softplus(3.0)],
+    ids=str,
+)
+def test_float64_activation_expressions_over_the_whole_line(activation):
+    # In float64 the activations are skact's own ONNX expressions (blended
+    # branches, erf from rational approximations, sigmoid from tanh). One
+    # unit with weight 1 outputs the activation itself, here from 1e-300 to
+    # the overflow edge of every branch and across each switch (|z| = 0,
+    # sqrt(2), 8 sqrt(2), 27 sqrt(2)).
+    X, y = _data("regression", np.float64, n_features=1)
+    model = skact.ActivationMLPRegressor(
+        hidden_layer_sizes=(1,),
+        activation=activation,
+        solver="lbfgs",
+        max_iter=1,
+        random_state=0,
+    ).fit(X, y)
+    model.coefs_ = [np.ones((1, 1)), np.ones((1, 1))]
+    model.intercepts_ = [np.zeros(1), np.zeros(1)]
+    edges = np.sqrt(2) * np.array([1, 8, 27])
+    z = np.r_[
+        np.linspace(-60, 60, 4001),
+        np.geomspace(1e-300, 1e300, 601),
+        (edges * (1 + np.finfo(float).eps * np.arange(-4, 5)[:, None])).ravel(),
+    ]
+    z = np.r_[z, -z, 0.0][:, None]
+    expected = model.predict(z)
+    (predicted,) = _run(skact.to_onnx(model, z[:1]), z)
+    # Each expression is within a few ulps of its exact value where the
+    # value is of order 1 or more, and within a few ulps of 1 in absolute
+    # terms in the tails (a tail value of 1e-20 added to a unit's other
+    # inputs of order 1 changes nothing): 16 ulps of max(1, |z|).
+    tolerance = 16 * np.finfo(float).eps * np.maximum(1, np.abs(z.ravel()))
+    error = np.abs(predicted.ravel() - expected)
+    assert (error <= tolerance).all(), z.ravel()[error > tolerance][:5]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -252,6 +292,45 @@ def test_unsupported_pipeline_step():
         skact.to_onnx(pipe.fit(X, y), X[:1])
 
 
+def test_a_step_skl2onnx_cannot_convert_with_its_settings():
+    # KBinsDiscretizer has a converter, but not for its default one-hot
+    # (sparse) encoding: skl2onnx's RuntimeError becomes the promised
+    # TypeError, with skl2onnx's reason.
+    X, y = _data("binary", np.float64)
+    pipe = make_pipeline(
+        KBinsDiscretizer(n_bins=3, strategy="uniform"),
+        skact.ActivationMLPClassifier((3,), max_iter=5),
+    )
+    with pytest.raises(TypeError, match="skl2onnx could not convert Pipeline.*onehot"):
+        skact.to_onnx(pipe.fit(X, y), X[:1])
+
+
+@pytest.mark.parametrize("columns", [3, 5])
+def test_a_sample_of_another_width_is_refused(columns):
+    X, y = _data("binary", np.float64)  # 4 features
+    model = skact.ActivationMLPClassifier((3,), max_iter=5).fit(X, y)
+    sample = np.ones((1, columns))
+    with pytest.raises(ValueError, match=f"has {columns} columns but the model "
+                       "was fitted on 4 features"):  # fmt: skip
+        skact.to_onnx(model, sample)
+    pipe = make_pipeline(StandardScaler(), model).fit(X, y)
+    with pytest.raises(ValueError, match="fitted on 4 features"):
+        skact.to_onnx(pipe, sample)
+    with pytest.raises(ValueError, match=r"must be 2-d.*X\[:1\] rather than X\[0\]"):
+        skact.to_onnx(model, X[0])
+
+
+def test_a_sparse_sample_is_refused_with_what_to_pass():
+    X, y = _data("binary", np.float64)
+    model = skact.ActivationMLPClassifier((3,), max_iter=5).fit(X, y)
+    with pytest.raises(TypeError, match=r"sparse matrix.*X\[:1\]\.toarray\(\)"):
+        skact.to_onnx(model, sp.csr_matrix(X[:2]))
+    # The dense rows it asks for export a model that runs.
+    X_sparse = sp.csr_matrix(X)
+    onx = skact.to_onnx(model, X_sparse[:1].toarray())
+    _assert_matches(model, onx, X_sparse.toarray(), np.float64)
+
+
 def _python(code):
     result = subprocess.run(
         [sys.executable, "-c", textwrap.dedent(code)],
@@ -288,7 +367,7 @@ def test_plain_skl2onnx_converts_after_import_skact(skl2onnx_first):
         import numpy as np
         import onnxruntime as ort
         from sklearn.pipeline import make_pipeline
-        from sklearn.preprocessing import StandardScaler
+        from sklearn.preprocessing import KBinsDiscretizer, StandardScaler
         X = np.random.RandomState(0).normal(size=(30, 3))
         y = (X[:, 0] > 0).astype(int)
         pipe = make_pipeline(StandardScaler(), skact.ActivationMLPClassifier(

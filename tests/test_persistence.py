@@ -12,6 +12,7 @@ multi-output targets) or where a test runs over both estimators.
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
+import copy
 import io
 import json
 import pickle
@@ -314,3 +315,149 @@ def test_skops_file_from_another_version_warns(iris_scaled):
     tampered = tampered.getvalue()
     with pytest.warns(InconsistentVersionWarning, match="saved with skact 0.0.1"):
         sio.loads(tampered, trusted=sio.get_untrusted_types(data=tampered))
+
+
+# -- states that are networks, but not this estimator's -----------------------
+
+
+def _set(name, value):
+    return lambda state: state.__setitem__(name, value)
+
+
+def _set_optimizer(name, change):
+    def tamper(state):
+        optimizer = state["_optimizer"]
+        setattr(optimizer, name, change(getattr(optimizer, name)))
+
+    return tamper
+
+
+def _loads(estimator_class, state):
+    loaded = estimator_class.__new__(estimator_class)
+    loaded.__setstate__(state)
+    return loaded
+
+
+CLASSIFIER_STATES = {
+    "exp output": (_set("out_activation_", "exp"), "out_activation_='exp' on a"),
+    "identity output": (
+        _set("out_activation_", "identity"),
+        "out_activation_='identity' on a classifier",
+    ),
+    "logistic output, string classes": (
+        lambda s: (
+            s.__setitem__("out_activation_", "logistic"),
+            s.__setitem__("classes_", np.array(["a", "b", "c"])),
+        ),
+        "out_activation_='logistic' (multilabel) with classes_=",
+    ),
+    "fewer classes than outputs": (
+        lambda s: s.__setitem__("classes_", s["classes_"][:2]),
+        "classes_ holds 2 classes but the network has n_outputs_=3",
+    ),
+    "repeated classes": (
+        lambda s: s.__setitem__("classes_", np.array([0, 0, 1])),
+        "needs 2 or more distinct classes_",
+    ),
+    "2-d classes": (
+        lambda s: s.__setitem__("classes_", s["classes_"][None]),
+        "classes_ must be a 1-d array",
+    ),
+    "short Adam moment": (
+        _set_optimizer("m", lambda m: m[:-1]),
+        "the Adam optimizer's 'm' has shape",
+    ),
+    "long Adam moment": (
+        _set_optimizer("v", lambda v: np.r_[v, v]),
+        "the Adam optimizer's 'v' has shape",
+    ),
+    "NaN Adam moment": (
+        _set_optimizer("m", lambda m: np.where(np.arange(m.size) == 3, np.nan, m)),
+        "the Adam optimizer's 'm' holds NaN",
+    ),
+    "negative Adam second moment": (
+        _set_optimizer("v", lambda v: -1 - v),
+        "'v' (mean of squared gradients) is negative",
+    ),
+    "Adam moment in another dtype": (
+        _set_optimizer("m", lambda m: m.astype(np.float32)),
+        "the Adam optimizer's 'm' is float32, the weights float64",
+    ),
+    "NaN Adam step count": (
+        _set_optimizer("t", lambda t: np.nan),
+        "the Adam optimizer's 't' is nan",
+    ),
+    "NaN learning rate": (
+        _set_optimizer("learning_rate", lambda lr: np.nan),
+        "'learning_rate' is nan",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CLASSIFIER_STATES)
+def test_loading_a_classifier_state_that_is_not_one_is_refused(iris_scaled, case):
+    X, y = iris_scaled
+    clf = _model("adam").fit(X, y)
+    change, message = CLASSIFIER_STATES[case]
+    state = copy.deepcopy(clf.__getstate__())
+    change(state)
+    with pytest.raises(ValueError, match="state is corrupt") as error:
+        _loads(ActivationMLPClassifier, state)
+    assert message in str(error.value)
+    # The live model is untouched, and pickle (how such a state arrives)
+    # refuses it too.
+    tampered = copy.deepcopy(clf)
+    tampered.__dict__.update(state)
+    with pytest.raises(ValueError, match="state is corrupt"):
+        pickle.loads(pickle.dumps(tampered))
+    assert_array_equal(pickle.loads(pickle.dumps(clf)).predict(X), clf.predict(X))
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda v: v[:5], "'velocity' has shape"),
+        (lambda v: v / 0, "'velocity' holds NaN"),
+    ],
+)
+def test_a_wrong_sgd_velocity_is_refused(iris_scaled, change, message):
+    X, y = iris_scaled
+    state = copy.deepcopy(_model("sgd").fit(X, y).__getstate__())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        state["_optimizer"].velocity = change(state["_optimizer"].velocity)
+    with pytest.raises(ValueError, match="the SGD optimizer's " + message):
+        _loads(ActivationMLPClassifier, state)
+
+
+@pytest.mark.parametrize(
+    "loss, output, expected",
+    [
+        ("squared_error", "exp", "'identity'"),
+        ("poisson", "identity", "'exp'"),
+        ("squared_error", "softmax", "'identity'"),
+        ("poisson", "logistic", "'exp'"),
+    ],
+)
+def test_loading_a_regressor_state_with_another_output_is_refused(
+    iris_scaled, loss, output, expected
+):
+    X, y = iris_scaled
+    reg = skact.ActivationMLPRegressor(loss, (5,), max_iter=5, random_state=0)
+    state = copy.deepcopy(reg.fit(X, y.astype(float)).__getstate__())
+    state["out_activation_"] = output
+    with pytest.raises(ValueError, match="state is corrupt") as error:
+        _loads(skact.ActivationMLPRegressor, state)
+    assert f"out_activation_={output!r} on a regressor with loss={loss!r}" in str(
+        error.value
+    )
+    assert f"whose output is {expected}" in str(error.value)
+
+
+def test_sound_multilabel_and_poisson_states_still_load(iris_scaled):
+    X, y = iris_scaled
+    Y = np.c_[y == 0, y == 1, y == 2].astype(int)
+    clf = _model("adam").fit(X, Y)
+    reg = skact.ActivationMLPRegressor("poisson", (5,), max_iter=5, random_state=0)
+    reg.fit(X, y.astype(float))
+    for est in (clf, reg):
+        assert_array_equal(pickle.loads(pickle.dumps(est)).predict(X), est.predict(X))
