@@ -85,7 +85,10 @@ def test_derivatives_in_a_second_axes_match_known_formulas():
     }
     for name, line in disp.derivative_lines_.items():
         assert line.axes is d_ax
-        np.testing.assert_allclose(ydata(line), expected[name], atol=1e-12)
+        np.testing.assert_allclose(disp.derivatives[name], expected[name], atol=1e-12)
+        drawn = np.isfinite(ydata(line))
+        np.testing.assert_array_equal(line.get_xdata()[drawn], x)
+        np.testing.assert_allclose(ydata(line)[drawn], expected[name], atol=1e-12)
         # Same colour as the function, so the two panels read together.
         assert line.get_color() == disp.lines_[name].get_color()
 
@@ -142,21 +145,53 @@ def test_activation_objects_and_their_labels():
         [LeakyReLU(0.01), LeakyReLU(0.2), ScaledTanh(), ConstantSlope()],
         derivative=True,
     )
+    # At its class's default settings an object is labelled by its name;
+    # at others by its class and the settings that differ.
     assert list(disp.values) == [
         "leaky_relu",
-        "LeakyReLU(negative_slope=0.2)",
+        "LeakyReLU(0.2)",
         "scaled_tanh",
         "shifted",
     ]
+    assert legend_labels(disp.ax_[0]) == list(disp.values)
     x = disp.x
     np.testing.assert_allclose(
-        disp.values["LeakyReLU(negative_slope=0.2)"], np.where(x > 0, x, 0.2 * x)
+        disp.values["LeakyReLU(0.2)"], np.where(x > 0, x, 0.2 * x)
     )
     np.testing.assert_allclose(
         disp.values["scaled_tanh"], 1.7159 * np.tanh(2 / 3 * x), rtol=1e-12
     )
     # A scalar derivative is drawn as a constant line.
     np.testing.assert_array_equal(disp.derivatives["shifted"], np.ones_like(x))
+
+
+def test_several_changed_settings_are_named():
+    disp = ActivationDisplay.from_names([ScaledTanh(), ScaledTanh(2.0, 0.5)])
+    assert list(disp.values) == ["scaled_tanh", "ScaledTanh(scale=2, slope=0.5)"]
+    with pytest.raises(ValueError, match=r"'LeakyReLU\(0.3\)' is given twice"):
+        ActivationDisplay.from_names([LeakyReLU(0.3), LeakyReLU(0.3)])
+
+
+@pytest.mark.parametrize("n_points", [11, 500, 501])
+def test_jumps_are_drawn_as_gaps_not_vertical_segments(n_points):
+    disp = ActivationDisplay.from_names(
+        ["relu", LeakyReLU(0.1), "elu", "gelu"], derivative=True, n_points=n_points
+    )
+    x = disp.x
+    for name in ("relu", "LeakyReLU(0.1)"):
+        line = disp.derivative_lines_[name]
+        xs, ys = np.asarray(line.get_xdata()), ydata(line)
+        # One break, between the last grid point with z <= 0 and the first
+        # with z > 0; every drawn point is the derivative on the grid.
+        (gap,) = np.flatnonzero(np.isnan(ys))
+        assert x[x <= 0].max() < xs[gap] < x[x > 0].min()
+        np.testing.assert_array_equal(np.delete(xs, gap), x)
+        np.testing.assert_array_equal(np.delete(ys, gap), disp.derivatives[name])
+        # The function itself is continuous: no break.
+        np.testing.assert_array_equal(disp.lines_[name].get_xdata(), x)
+    # Continuous derivatives (ELU with alpha=1, GELU) are not broken.
+    for name in ("elu", "gelu"):
+        np.testing.assert_array_equal(disp.derivative_lines_[name].get_xdata(), x)
 
 
 def test_range_without_zero_keeps_its_limits():
