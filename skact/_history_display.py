@@ -346,8 +346,9 @@ class TrainingHistoryDisplay:
             panel_ax.set_ylabel(self._panel_label(panel))
             panel_ax.grid(True, alpha=0.3)
             n_entries = len(panel_ax.get_legend_handles_labels()[0])
-            # A lone validation score is named by its axis label.
-            if n_entries > 1 or panel != "val_score":
+            # A lone loss or score is named by its axis label; a lone layer's
+            # entry still says its activation.
+            if n_entries > 1 or panel not in ("loss", "val_score"):
                 _legend_beside(panel_ax, fontsize="small")
 
         self.panels_ = panels

@@ -341,6 +341,16 @@ def test_all_nan_or_zero_data_does_not_warn():
     disp.figure_.canvas.draw()
 
 
+def test_a_lone_loss_line_needs_no_legend():
+    disp = TrainingHistoryDisplay(
+        {"loss": [0.5, 0.4], "dead_fraction": [[0.1], [0.2]]},
+        activation_names=["relu"],
+    ).plot()
+    # The axis label names the loss; the layer's legend names its activation.
+    assert disp.axes_["loss"].get_legend() is None
+    assert legend_labels(disp.axes_["dead_fraction"]) == ["hidden 1 (relu)"]
+
+
 def test_single_epoch_is_marked():
     disp = TrainingHistoryDisplay({"loss": [0.3]}).plot()
     assert disp.lines_["loss"][0].get_marker() == "o"
