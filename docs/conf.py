@@ -19,6 +19,8 @@ import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
+from sphinx_gallery.sorting import FunctionSortKey  # noqa: E402
+
 import skact  # noqa: E402
 
 project = "skact"
@@ -75,12 +77,34 @@ else:
     intersphinx_mapping = {}
 
 # -- sphinx-gallery -----------------------------------------------------------
+# The gallery tells the README's story in order: why networks need a
+# non-linearity, what each activation does and where it fails, then using
+# them (search, regression, big data, progress, deployment). A new example
+# must be placed in this list (sorting raises ValueError for a missing one).
+_GALLERY_ORDER = [
+    "plot_why_nonlinearity.py",
+    "plot_linear_collapse.py",
+    "plot_activation_functions.py",
+    "plot_vanishing_gradients.py",
+    "plot_dying_relu.py",
+    "plot_softmax_calibration.py",
+    "plot_grid_search.py",
+    "plot_tune_leaky_slope.py",
+    "plot_regression_activations.py",
+    "plot_out_of_core.py",
+    "plot_progress_and_monitoring.py",
+    "plot_onnx_export.py",
+]
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
     # Only plot_*.py are executed (and must stay fast: a few seconds each);
     # other scripts are shown with their code.
     "filename_pattern": r"/plot_",
+    # list.index is picklable, so Sphinx can cache this setting.
+    "within_subsection_order": FunctionSortKey(
+        _GALLERY_ORDER.index, "the README's story order"
+    ),
     "doc_module": ("skact",),
     "backreferences_dir": "gen_modules/backreferences",
     "image_scrapers": ("matplotlib",),

@@ -83,7 +83,11 @@ axes[1].set_title("their slopes vanish for large |z|")
 # Rectifiers and their smooth cousins
 # -----------------------------------
 # Any activation object can be drawn too, such as a leaky ReLU with a larger
-# negative slope than the built-in 0.01.
+# negative slope than the built-in 0.01; it is labelled with its setting.
+# ReLU's and leaky ReLU's slopes jump at 0: the jumps are gaps in their lines,
+# not vertical segments. For ``z > 0`` the rectifiers' slopes are all 1, one
+# line on top of the other: ReLU is drawn wide underneath, leaky ReLU dashed
+# and ELU dotted over it, so each stays in sight.
 fig, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
 display = ActivationDisplay.from_names(
     ["relu", LeakyReLU(negative_slope=0.1), "elu", "gelu", "silu", "softplus"],
@@ -92,11 +96,12 @@ display = ActivationDisplay.from_names(
     ax=axes,
     linewidth=2,
 )
-# The object is labelled by its name; say which leaky ReLU it is.
-display.lines_["leaky_relu"].set_label("leaky_relu, slope 0.1")
-display.derivative_lines_["leaky_relu"].set_label("leaky_relu, slope 0.1")
-axes[0].legend()
-axes[1].legend()
+for lines in (display.lines_, display.derivative_lines_):
+    lines["relu"].set(linewidth=5, alpha=0.6)
+    lines["LeakyReLU(0.1)"].set_linestyle((0, (4, 2)))
+    lines["elu"].set_linestyle((0, (1, 1.5)))
+for ax in axes:
+    ax.legend()  # again, with the line styles just set
 axes[0].set_ylim(-1.5, 4)
 axes[0].set_title("rectifiers: linear for z > 0")
 axes[1].set_title("slopes: 0 (relu), small or smooth for z < 0")

@@ -92,8 +92,9 @@ print(f"live units in ReLU's second layer at lr=0.3: {relu_alive:.0f} of 64")
 # ``history_["dead_fraction"]`` counts, per epoch, the units that got no
 # gradient from any training batch in that epoch. At ``lr=0.3`` the ReLU
 # network loses its units in the first few epochs, when the updates are
-# largest, and almost none come back.
-fig, axes = plt.subplots(1, 3, figsize=(12, 3.8), sharey=True, layout="constrained")
+# largest, and almost none come back. (Each layer has its own dash pattern:
+# GELU's two layers both stay at 0.)
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharey=True, layout="constrained")
 for ax, (activation, lr) in zip(axes, [("relu", 0.01), ("relu", 0.3), ("gelu", 0.3)]):
     TrainingHistoryDisplay.from_estimator(
         models[activation, lr], panels=["dead_fraction"], ax=ax, linewidth=2
@@ -101,23 +102,94 @@ for ax, (activation, lr) in zip(axes, [("relu", 0.01), ("relu", 0.3), ("gelu", 0
     ax.set_title(f"{activation}, learning rate {lr}")
 
 # %%
-# Dead units against the learning rate
-# ------------------------------------
-# The second hidden layer after 30 epochs. Leaky ReLU and GELU stay at zero
-# (their lines overlap).
-fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
-for activation, marker in zip(activations, ["o", "s", "^"]):
+# What dead units cost
+# --------------------
+# The 64-unit layers above have units to spare: with half of them dead the
+# ReLU network still fits the circle. A narrow network has none to spare.
+# Ten networks of two 8-unit layers each (ten seeds), trained as above at
+# ``lr=0.3``: a ReLU network whose second layer loses most of its units can
+# end at the majority class rate, predicting one class everywhere, while
+# leaky ReLU and GELU, from the same starting weights, lose no unit.
+seeds = range(10)
+narrow = {}
+for activation in activations:
+    for seed in seeds:
+        model = ActivationMLPClassifier(
+            (8, 8),
+            activation=activation,
+            solver="sgd",
+            learning_rate_init=0.3,
+            max_iter=30,
+            n_iter_no_change=np.inf,
+            random_state=seed,
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X, y)
+        stats = activation_statistics(model, X)
+        narrow[activation, seed] = (stats[1]["dead_fraction"], model.score(X, y))
+majority_rate = max(y.mean(), 1 - y.mean())
+print(f"8-8 networks at lr=0.3, majority class rate {majority_rate:.3f}")
+print(f"{'activation':<11} {'mean accuracy':>13} {'runs at majority rate':>22}")
+for activation in activations:
+    scores = np.array([narrow[activation, seed][1] for seed in seeds])
+    stuck = int(np.sum(scores <= majority_rate + 1e-9))
+    print(f"{activation:<11} {scores.mean():>13.3f} {stuck:>15} of {len(seeds)}")
+
+# %%
+# Dead units against the learning rate, and what they cost
+# --------------------------------------------------------
+# Left: the second hidden layer of the 64-unit networks after 30 epochs.
+# Leaky ReLU and GELU stay at zero; their lines are drawn over each other,
+# dashed and dotted. Right: each narrow network's dead fraction in its second
+# layer against its training accuracy; the ReLU networks with the most dead
+# units are the ones at the majority class rate.
+fig, (ax, ax_cost) = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
+styles = {
+    "relu": dict(marker="o", linestyle="-", linewidth=2.5, markersize=8),
+    "leaky_relu": dict(
+        marker="s", linestyle="--", markerfacecolor="none", markersize=10
+    ),
+    "gelu": dict(marker="^", linestyle=":", linewidth=2.5, markersize=5),
+}
+for activation in activations:
     ax.plot(
         learning_rates,
         [dead[activation, lr][1] for lr in learning_rates],
-        marker=marker,
         label=activation,
+        **styles[activation],
     )
 ax.set_xscale("log")
 ax.set_xticks(learning_rates, labels=[str(lr) for lr in learning_rates])
 ax.set_ylim(-0.03, 1.03)
 ax.set_xlabel("learning rate (SGD, momentum 0.9)")
 ax.set_ylabel("dead fraction, hidden layer 2")
-ax.set_title("Units lost for good, after 30 epochs")
-ax.legend()
+ax.set_title("64-64 networks: units lost for good")
+ax.legend(loc="upper left")
+
+for activation, marker in zip(activations, ["o", "s", "^"]):
+    dead_narrow, scores = np.array([narrow[activation, s] for s in seeds]).T
+    ax_cost.scatter(
+        dead_narrow,
+        scores,
+        marker=marker,
+        s=60,
+        alpha=0.7,
+        edgecolors="k",
+        label=activation,
+    )
+ax_cost.axhline(majority_rate, color="grey", ls="--", label="majority class rate")
+ax_cost.set_xlim(-0.05, 1.05)
+ax_cost.set_xlabel("dead fraction, hidden layer 2")
+ax_cost.set_ylabel("training accuracy")
+ax_cost.set_title("8-8 networks, lr 0.3, ten seeds: what dead units cost")
+relu_stuck = [narrow["relu", s] for s in seeds if narrow["relu", s][1] <= majority_rate]
+if relu_stuck:  # several runs can end on the same point: say how many
+    ax_cost.annotate(
+        f"{len(relu_stuck)} ReLU runs: one class everywhere",
+        xy=relu_stuck[0],
+        xytext=(0.1, 0.845),
+        arrowprops=dict(arrowstyle="->", color="0.3"),
+    )
+ax_cost.legend(loc="center right")
 plt.show()

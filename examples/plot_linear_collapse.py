@@ -57,7 +57,7 @@ print(f"identity network accuracy:      {deep.score(X, y):.3f}")
 # %%
 # Depth does not help without activations
 # ----------------------------------------
-# Training accuracy of networks with 1 to 4 hidden layers of 16 units. Training
+# Training accuracy of networks with 1 to 4 hidden layers of 32 units. Training
 # accuracy measures what a model *can* represent: the identity networks stay at
 # the majority class rate whatever their depth, the ReLU networks fit the disc.
 depths = [1, 2, 3, 4]
@@ -65,7 +65,7 @@ accuracy = {}
 for activation in ["identity", "relu"]:
     accuracy[activation] = [
         ActivationMLPClassifier(
-            (16,) * depth,
+            (32,) * depth,
             activation=activation,
             solver="lbfgs",
             max_iter=1000,
@@ -84,42 +84,44 @@ for activation in ["identity", "relu"]:
 # It is above 0.5 everywhere (the network predicts the majority class for every
 # point), and its contour lines are parallel straight lines, those of a
 # logistic regression; the dashed white contours of
-# :func:`~skact.linear_equivalent`'s model lie exactly on top of them. Right:
-# accuracy against depth.
+# :func:`~skact.linear_equivalent`'s model lie exactly on top of them. The
+# colour bar gives the contours' values. Right: accuracy against depth.
 xx, yy = np.meshgrid(np.linspace(-1, 1, 101), np.linspace(-1, 1, 101))
 grid = np.c_[xx.ravel(), yy.ravel()]
 
-fig, (ax_map, ax_depth) = plt.subplots(1, 2, figsize=(10, 4.3), layout="constrained")
+fig, (ax_map, ax_depth) = plt.subplots(1, 2, figsize=(10, 4.8), layout="constrained")
 p_deep = deep.predict_proba(grid)[:, 1].reshape(xx.shape)
 p_flat = flat.predict_proba(grid)[:, 1].reshape(xx.shape)
 # Five contour levels, evenly spaced inside the range the map spans.
 levels = np.linspace(p_deep.min(), p_deep.max(), 7)[1:-1].round(3)
 print(f"P(outside) over the square: {p_deep.min():.3f} to {p_deep.max():.3f}")
 filled = ax_map.contourf(xx, yy, p_deep, levels=20, cmap="RdBu", vmin=0, vmax=1)
-lines = ax_map.contour(xx, yy, p_deep, levels=levels, colors="k", linewidths=1)
-ax_map.clabel(lines, fmt="%.3f", fontsize=8)
+lines = ax_map.contour(xx, yy, p_deep, levels=levels, colors="k", linewidths=1.5)
 ax_map.contour(xx, yy, p_flat, levels=levels, colors="w", linestyles="--")
 ax_map.scatter(*X[y == 0].T, s=8, c="gold", edgecolors="k", lw=0.3, label="inside")
 ax_map.scatter(*X[y == 1].T, s=8, c="w", edgecolors="k", lw=0.3, label="outside")
 ax_map.add_patch(plt.Circle((0, 0), 0.5, fill=False, ls=":", color="k"))
-fig.colorbar(filled, ax=ax_map, label="P(outside)")
+# The contours' values on the colour bar, not as labels among the points.
+colorbar = fig.colorbar(filled, ax=ax_map, label="P(outside)", ticks=levels)
+colorbar.add_lines(lines)
+colorbar.ax.set_yticklabels([f"{level:.3f}" for level in levels])
 ax_map.set(
     xlabel="x1",
     ylabel="x2",
     aspect="equal",
-    title="identity network (3 x 32 units): P(outside)",
+    title="identity network, 3 hidden layers of 32 units",
 )
-ax_map.legend(loc="lower left", fontsize=8, framealpha=0.9)
+ax_map.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncols=2)
 
 for activation, marker in [("identity", "o"), ("relu", "s")]:
     ax_depth.plot(depths, accuracy[activation], marker=marker, label=activation)
 ax_depth.axhline(majority_rate, color="grey", ls="--", label="majority class rate")
 ax_depth.set(
-    xlabel="number of hidden layers (16 units each)",
+    xlabel="number of hidden layers (32 units each)",
     ylabel="training accuracy",
     xticks=depths,
     ylim=(0.75, 1.02),
     title="depth adds nothing without an activation",
 )
-ax_depth.legend(loc="center right")
+ax_depth.legend(loc="center right", framealpha=1)
 plt.show()

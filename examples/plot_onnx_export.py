@@ -97,12 +97,29 @@ xx, yy = np.meshgrid(np.linspace(-2, 3, 200), np.linspace(-1.5, 2, 200))
 grid = np.c_[xx.ravel(), yy.ravel()]
 grid_proba = session.run(None, {"X": grid})[1][:, 1].reshape(xx.shape)
 
-fig, (ax_map, ax_time) = plt.subplots(1, 2, figsize=(10, 4))
-contour = ax_map.contourf(xx, yy, grid_proba, levels=20, cmap="RdBu_r")
-ax_map.scatter(X[:, 0], X[:, 1], c=y, cmap="RdBu_r", edgecolor="k", s=12)
-fig.colorbar(contour, ax=ax_map, label="P(class 1), onnxruntime")
+fig, (ax_map, ax_time) = plt.subplots(
+    1, 2, figsize=(10, 4.4), width_ratios=(1.4, 1), layout="constrained"
+)
+# A pale map, and the classes in colours and shapes of their own with dark
+# edges: drawn in the map's colours they would vanish into it.
+contour = ax_map.contourf(
+    xx, yy, grid_proba, levels=20, cmap="RdBu_r", vmin=-0.4, vmax=1.4
+)
+for label, marker, color in [(0, "o", "gold"), (1, "s", "white")]:
+    ax_map.scatter(
+        *X[y == label].T,
+        marker=marker,
+        c=color,
+        edgecolors="k",
+        linewidths=0.6,
+        s=18,
+        label=f"class {label}",
+    )
+ax_map.contour(xx, yy, grid_proba, levels=[0.5], colors="k", linewidths=1.5)
+colorbar = fig.colorbar(contour, ax=ax_map, label="P(class 1), onnxruntime")
+colorbar.set_ticks([0, 0.25, 0.5, 0.75, 1])
 ax_map.set(xlabel="x1", ylabel="x2", title="The exported model's probabilities")
+ax_map.legend(loc="upper right", framealpha=1, title="solid line: P = 0.5")
 ax_time.bar(list(latency), list(latency.values()), color=["C0", "C1"])
 ax_time.set(ylabel="µs per one-row call", xlabel="runtime", title="One request")
-fig.tight_layout()
 plt.show()

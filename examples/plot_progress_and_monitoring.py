@@ -50,7 +50,10 @@ X_train, X_val, y_train, y_val = train_test_split(
 # level down: ``max_propagation_depth=1``, the default) and shows one bar per
 # fit, advancing by epoch. Inside a :class:`~sklearn.pipeline.Pipeline`, the
 # networks are two levels down: use ``ProgressBar(max_propagation_depth=2)``.
-rich.reconfigure(width=110)  # this page is not a terminal: no width to take
+# This page is not a terminal: give rich a width. scikit-learn's descriptions
+# of the nested tasks take 80 characters; 100 leaves room for the bar, the
+# percentage and the time, and fits the page.
+rich.reconfigure(width=100)
 
 # Each fit stops once its training loss stops improving (10 epochs without
 # progress): the bars end at 100% whatever the number of epochs.

@@ -9,8 +9,14 @@ from numbers import Integral
 import numpy as np
 from sklearn_compat.utils._optional_dependencies import check_matplotlib_support
 
-from ._plot_helpers import _ax_attribute, _line_kwargs, _new_axes, _user_axes
-from .activations import activation_name, get_activation
+from ._plot_helpers import (
+    _activation_label,
+    _ax_attribute,
+    _line_kwargs,
+    _new_axes,
+    _user_axes,
+)
+from .activations import get_activation
 
 
 def _on_grid(result, x, name, method):
@@ -27,6 +33,30 @@ def _on_grid(result, x, name, method):
     return result.copy()
 
 
+def _with_gaps(x, y):
+    """``(x, y)`` with a NaN point between neighbours where ``y`` jumps, so the
+    line breaks there instead of drawing a vertical segment that is not part
+    of the function (ReLU's derivative at 0).
+
+    A jump is a step between grid points over ten times the steps on either
+    side of it (and not negligible): a smooth curve's steps change slowly
+    from one grid point to the next, a step function's are 0 around its jump.
+    """
+    step = np.abs(np.diff(y))
+    if step.size < 2 or not np.isfinite(step).all():
+        return x, y
+    before = np.r_[0.0, step[:-1]]
+    after = np.r_[step[1:], 0.0]
+    scale = max(1.0, float(np.ptp(y)))
+    jumps = np.flatnonzero(
+        (step > 10 * np.maximum(before, after)) & (step > 1e-3 * scale)
+    )
+    if jumps.size == 0:
+        return x, y
+    middle = (x[jumps] + x[jumps + 1]) / 2
+    return np.insert(x, jumps + 1, middle), np.insert(y, jumps + 1, np.nan)
+
+
 class ActivationDisplay:
     """Activation functions, and optionally their derivatives, against ``z``.
 
@@ -34,6 +64,11 @@ class ActivationDisplay:
     on a second one, or dashed on the same), to compare their shapes: where
     they saturate, where they are zero, how steep they are at 0. Create it
     with :meth:`from_names`; the constructor takes values already computed.
+
+    A curve that jumps (ReLU's derivative at 0) is drawn with a gap at the
+    jump rather than a vertical segment: its line holds a NaN point between
+    the two grid points around the jump. ``values`` and ``derivatives`` keep
+    the numbers on ``x`` as computed.
 
     Parameters
     ----------
@@ -50,7 +85,8 @@ class ActivationDisplay:
     Attributes
     ----------
     lines_ : dict of str to matplotlib Line2D
-        The curve of each activation.
+        The curve of each activation (its data are ``x`` and the values, with
+        a NaN point inserted at each jump).
 
     derivative_lines_ : dict of str to matplotlib Line2D or None
         The curve of each derivative; None without ``derivatives``.
@@ -79,6 +115,13 @@ class ActivationDisplay:
     "f'(z)"
     >>> float(disp.derivatives["logistic"].max())  # the sigmoid's slope at 0
     0.25
+
+    An activation object at other settings than its defaults is labelled
+    with them:
+
+    >>> from skact.activations import LeakyReLU
+    >>> list(ActivationDisplay.from_names(["relu", LeakyReLU(0.2)]).values)
+    ['relu', 'LeakyReLU(0.2)']
     >>> plt.show()  # doctest: +SKIP
     """
 
@@ -122,16 +165,19 @@ class ActivationDisplay:
 
         self.lines_ = {}
         self.derivative_lines_ = {} if with_derivatives else None
+        x = np.asarray(self.x, dtype=float)
         for name, values in self.values.items():
-            (line,) = f_ax.plot(self.x, values, **{"label": name, **style})
+            (line,) = f_ax.plot(
+                *_with_gaps(x, np.asarray(values, dtype=float)),
+                **{"label": name, **style},
+            )
             self.lines_[name] = line
             if with_derivatives:
                 d_style = {**style, "color": line.get_color()}
                 if overlay:
                     d_style["linestyle"] = "--"
                 (d_line,) = d_ax.plot(
-                    self.x,
-                    self.derivatives[name],
+                    *_with_gaps(x, np.asarray(self.derivatives[name], dtype=float)),
                     **{"label": f"{name}'" if overlay else name, **d_style},
                 )
                 self.derivative_lines_[name] = d_line
@@ -242,11 +288,7 @@ class ActivationDisplay:
         derivatives = {} if derivative else None
         for entry in names:
             activation = get_activation(entry)
-            label = entry if isinstance(entry, str) else activation_name(activation)
-            if label in values and not isinstance(entry, str):
-                # Two settings of one activation, e.g. LeakyReLU(0.01) and
-                # LeakyReLU(0.2): their reprs tell them apart.
-                label = repr(activation)
+            label = entry if isinstance(entry, str) else _activation_label(activation)
             if label in values:
                 raise ValueError(f"Activation {label!r} is given twice in names.")
             # Copies: an activation may work in place on its input.

@@ -363,7 +363,10 @@ def plot_decision_boundaries(rows, X, y, out, progress=_to_stderr):
     ncols = min(n, 5)
     nrows = math.ceil(n / ncols)
     # Figure, not pyplot: no GUI backend and no global state for a file.
-    fig = Figure(figsize=(2.7 * ncols + 1, 2.9 * nrows + 0.6), layout="constrained")
+    # Square panels: a cell as wide as a panel and its tick labels (a wider
+    # one would leave a gap before the colour bar), as tall as that and the
+    # two-line title; "compressed" closes up equal-aspect panels.
+    fig = Figure(figsize=(2.3 * ncols + 1.3, 2.5 * nrows + 1), layout="compressed")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     for i, (ax, row) in enumerate(zip(axes.flat, rows)):
         name = row["activation"]
@@ -404,7 +407,11 @@ def plot_decision_boundaries(rows, X, y, out, progress=_to_stderr):
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     fig.colorbar(
-        display.surface_, ax=axes, shrink=0.8, label="P(outside), network on all data"
+        display.surface_,
+        ax=axes,
+        shrink=0.8,
+        pad=0.02,
+        label="P(outside), network on all data",
     )
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="outside lower center", ncols=2, fontsize=9)
@@ -422,7 +429,7 @@ def plot_regression_surfaces(rows, X, y, out, progress=_to_stderr):
 
     The first panel is the noise-free target with the data points, then one
     panel per row of :func:`run_demo`'s regression table, titled with the
-    activation and its CV R^2, all on one colour scale. Returns the PNG's
+    activation and its CV R², all on one colour scale. Returns the PNG's
     path.
     """
     # matplotlib is optional: import it only when a figure is asked for.
@@ -440,7 +447,10 @@ def plot_regression_surfaces(rows, X, y, out, progress=_to_stderr):
     ncols = min(n, 4)
     nrows = math.ceil(n / ncols)
     # Figure, not pyplot: no GUI backend and no global state for a file.
-    fig = Figure(figsize=(2.7 * ncols + 1, 2.9 * nrows + 0.6), layout="constrained")
+    # Square panels: a cell as wide as a panel and its tick labels (a wider
+    # one would leave a gap before the colour bar), as tall as that and the
+    # two-line title; "compressed" closes up equal-aspect panels.
+    fig = Figure(figsize=(2.3 * ncols + 1.3, 2.5 * nrows + 1), layout="compressed")
     axes = fig.subplots(nrows, ncols, squeeze=False)
     style = dict(levels=levels, cmap="viridis", extend="both")
     surface = axes.flat[0].contourf(xx1, xx2, truth, **style)
@@ -454,7 +464,7 @@ def plot_regression_surfaces(rows, X, y, out, progress=_to_stderr):
             estimator = seed_regressor(name).fit(X, y)
         predicted = estimator.predict(X_grid).reshape(xx1.shape)
         axes.flat[i].contourf(xx1, xx2, predicted, **style)
-        axes.flat[i].set_title(f"{name}\nCV R^2 {row['cv_r2']:.3f}", fontsize=10)
+        axes.flat[i].set_title(f"{name}\nCV R² {row['cv_r2']:.3f}", fontsize=10)
     for i, ax in enumerate(axes.flat[:n]):
         ax.set_aspect("equal")
         ax.set_xlabel("x1" if i + ncols >= n else "")  # no panel below
@@ -462,7 +472,11 @@ def plot_regression_surfaces(rows, X, y, out, progress=_to_stderr):
     for ax in axes.flat[n:]:
         ax.set_visible(False)
     fig.colorbar(
-        surface, ax=axes, shrink=0.8, label="y (networks: fitted on all the data)"
+        surface,
+        ax=axes,
+        shrink=0.8,
+        pad=0.02,
+        label="y (networks: fitted on all the data)",
     )
     fig.suptitle("Fitted surfaces on the wave data\n(2-16-16-1 network per activation)")
     path = out / REGRESSION_FIGURE_NAME

@@ -4,13 +4,21 @@
 # SPDX-License-Identifier: BSD-3-Clause
 
 import numpy as np
+from sklearn.base import is_classifier, is_regressor
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn_compat.utils._optional_dependencies import check_matplotlib_support
 
 from ._base import BaseActivationMLP
 from ._fitted import FittedNetwork
-from ._plot_helpers import _ax_attribute, _line_kwargs, _new_axes, _user_axes
-from .activations import activation_name, get_activation
+from ._plot_helpers import (
+    _activation_label,
+    _ax_attribute,
+    _legend_beside,
+    _line_kwargs,
+    _new_axes,
+    _user_axes,
+)
+from .activations import get_activation
 
 #: Panels in drawing order, with their y-axis labels.
 _PANEL_LABELS = {
@@ -20,6 +28,10 @@ _PANEL_LABELS = {
     "dead_fraction": "dead fraction",
     "saturated_fraction": "saturated fraction",
 }
+
+
+#: Dash patterns of the per-layer fraction lines, in layer order.
+_LAYER_DASHES = ("-", "--", ":", "-.")
 
 
 def _series(history, key):
@@ -69,12 +81,12 @@ def _has_data(values):
     return bool(np.isfinite(values).any())
 
 
-def _fitted_activation_names(estimator):
-    """Names of the fitted hidden activations, or None if unknown."""
+def _fitted_activations(estimator):
+    """The fitted hidden activations (objects), or None if unknown."""
     # The copies the network was fitted with; the activation parameter may have
     # been changed since by set_params.
     if isinstance(estimator, BaseActivationMLP):
-        return [activation_name(a) for a in FittedNetwork(estimator).activations]
+        return list(FittedNetwork(estimator).activations)
     # Other MLPs (scikit-learn's): one activation for all hidden layers.
     activation = getattr(estimator, "activation", None)
     coefs = getattr(estimator, "coefs_", None)
@@ -83,9 +95,34 @@ def _fitted_activation_names(estimator):
     if not isinstance(activation, (list, tuple)):
         activation = [activation] * (len(coefs) - 1)
     try:
-        return [activation_name(get_activation(a)) for a in activation]
+        return [get_activation(a) for a in activation]
     except (TypeError, ValueError):
         return None
+
+
+def _score_name(estimator):
+    """What ``val_score`` measures: the estimators' ``score``."""
+    if is_classifier(estimator):
+        return "accuracy"
+    if is_regressor(estimator):
+        return "R²"
+    return None
+
+
+def _kept_epoch(estimator, history):
+    """The epoch (from 1) whose weights early stopping kept, or None.
+
+    With ``early_stopping=True`` a fit ends with the weights of the first
+    epoch that reached the best validation score, ``best_validation_score_``
+    (a later epoch must beat it, not tie it, to replace it): skact's
+    estimators and scikit-learn's MLPs alike. Without early stopping the
+    weights are the last epoch's, and nothing is marked.
+    """
+    best = getattr(estimator, "best_validation_score_", None)
+    if not getattr(estimator, "early_stopping", False) or best is None:
+        return None
+    (at,) = np.nonzero(_series(history, "val_score") == best)
+    return int(at[0]) + 1 if at.size else None
 
 
 class TrainingHistoryDisplay:
@@ -95,20 +132,25 @@ class TrainingHistoryDisplay:
 
     - ``"loss"``: the training loss, and the validation loss with early
       stopping;
-    - ``"val_score"``: the validation score (accuracy for a classifier);
+    - ``"val_score"``: the validation score (accuracy for a classifier, R²
+      for a regressor), with the epoch whose weights early stopping kept
+      marked;
     - ``"grad_norm"``: the norm of the loss gradient with respect to each
       weight matrix, on a log scale: vanishing or exploding gradients;
     - ``"dead_fraction"``: per hidden layer, the fraction of units whose
       activation derivative was zero for every sample of the epoch;
     - ``"saturated_fraction"``: per hidden layer, the fraction of (sample,
       unit) pairs in the activation's flat region (a tiny but non-zero
-      derivative).
+      derivative). :meth:`from_estimator` leaves it out for a network whose
+      hidden activations all have a 0-or-1 derivative (ReLU): such units are
+      dead or passing, never saturated, and the panel would be 0 throughout.
 
     ``ActivationMLPClassifier``'s ``history_`` documents the exact
     definitions.
 
     The last three need ``ActivationMLPClassifier(diagnostics=True)``. Create
     the display with :meth:`from_estimator`; the constructor takes a history.
+    The legends stand beside their panels, off the lines.
 
     Parameters
     ----------
@@ -128,6 +170,16 @@ class TrainingHistoryDisplay:
     xlabel : str, default="epoch"
         What one history entry is: the x-axis label.
 
+    score_name : str, default=None
+        What the validation score measures, e.g. ``"accuracy"`` or ``"R²"``:
+        the ``val_score`` panel is labelled "validation <score_name>". None
+        says "validation score".
+
+    best_epoch : int, default=None
+        The epoch (counted from 1) whose weights the model kept, marked by a
+        dotted vertical line in every panel and a point on the validation
+        score; None marks nothing.
+
     Attributes
     ----------
     panels_ : list of str
@@ -138,6 +190,10 @@ class TrainingHistoryDisplay:
 
     lines_ : dict of str to list of matplotlib Line2D
         The lines of each panel.
+
+    best_epoch_lines_ : dict of str to matplotlib Line2D
+        The vertical line at ``best_epoch`` in each panel; empty without
+        ``best_epoch``.
 
     ax_ : matplotlib Axes or ndarray of Axes
         The Axes of the panels, in the order of ``panels_``: the Axes itself
@@ -177,10 +233,25 @@ class TrainingHistoryDisplay:
     ['loss', 'val_score']
     """
 
-    def __init__(self, history, *, activation_names=None, xlabel="epoch"):
+    def __init__(
+        self,
+        history,
+        *,
+        activation_names=None,
+        xlabel="epoch",
+        score_name=None,
+        best_epoch=None,
+    ):
         self.history = history
         self.activation_names = activation_names
         self.xlabel = xlabel
+        self.score_name = score_name
+        self.best_epoch = best_epoch
+
+    def _panel_label(self, panel):
+        if panel == "val_score" and self.score_name is not None:
+            return f"validation {self.score_name}"
+        return _PANEL_LABELS[panel]
 
     def _available_panels(self):
         """The panels with at least one finite value to draw."""
@@ -252,19 +323,33 @@ class TrainingHistoryDisplay:
             if not panels:
                 raise ValueError("panels is empty; give at least one panel.")
         if ax is None:
-            axes = _new_axes(len(panels), (4.5, 3.4))
+            # Wide panels: each legend stands beside its panel.
+            axes = _new_axes(len(panels), (6.0, 3.4))
         else:
             axes = _user_axes(ax, (len(panels),), owner, f"the panels {panels}")
 
         style = _line_kwargs(kwargs)
         self.lines_ = {}
+        self.best_epoch_lines_ = {}
         for panel, panel_ax in zip(panels, axes):
             self.lines_[panel] = getattr(self, f"_plot_{panel}")(panel_ax, style)
+            if self.best_epoch is not None:
+                self.best_epoch_lines_[panel] = panel_ax.axvline(
+                    self.best_epoch,
+                    color="0.4",
+                    linestyle=":",
+                    linewidth=1.2,
+                    zorder=1.5,
+                    label=f"kept weights (epoch {self.best_epoch})",
+                )
             panel_ax.set_xlabel(self.xlabel)
-            panel_ax.set_ylabel(_PANEL_LABELS[panel])
+            panel_ax.set_ylabel(self._panel_label(panel))
             panel_ax.grid(True, alpha=0.3)
-            if len(self.lines_[panel]) > 1 or panel != "val_score":
-                panel_ax.legend(fontsize="small")
+            n_entries = len(panel_ax.get_legend_handles_labels()[0])
+            # A lone loss or score is named by its axis label; a lone layer's
+            # entry still says its activation.
+            if n_entries > 1 or panel not in ("loss", "val_score"):
+                _legend_beside(panel_ax, fontsize="small")
 
         self.panels_ = panels
         self.axes_ = dict(zip(panels, axes))
@@ -302,7 +387,20 @@ class TrainingHistoryDisplay:
 
     def _plot_val_score(self, ax, style):
         values = _series(self.history, "val_score")
-        return [self._line(ax, values, "validation score", style)]
+        line = self._line(ax, values, self._panel_label("val_score"), style)
+        epoch = self.best_epoch
+        if epoch is not None and 1 <= epoch <= len(values):
+            # The kept epoch's score, on the line, in its colour.
+            ax.plot(
+                epoch,
+                values[epoch - 1],
+                marker="o",
+                markersize=6,
+                markerfacecolor="none",
+                color=line.get_color(),
+                linestyle="none",
+            )
+        return [line]
 
     def _plot_grad_norm(self, ax, style):
         table = _per_layer(self.history, "grad_norm")
@@ -341,6 +439,11 @@ class TrainingHistoryDisplay:
             self._line(ax, table[:, k], labels[k], style, colors[k])
             for k in range(len(labels))
         ]
+        if "linestyle" not in style:
+            # Layers often share a fraction (0 for every healthy layer): each
+            # its own dash pattern, so a line on top does not hide another.
+            for k, line in enumerate(lines):
+                line.set_linestyle(_LAYER_DASHES[k % len(_LAYER_DASHES)])
         # A fraction's full range, so panels and models compare at a glance.
         ax.set_ylim(-0.03, 1.03)
         return lines
@@ -371,7 +474,9 @@ class TrainingHistoryDisplay:
             One Axes per panel; see :meth:`plot`.
 
         panels : list of str, default=None
-            The panels to draw; None for all with data. See :meth:`plot`.
+            The panels to draw; None for all with data, except the saturated
+            fraction when every hidden activation has a 0-or-1 derivative
+            (ReLU), which is never saturated. See :meth:`plot`.
 
         **kwargs : dict
             Line properties for every line, passed to
@@ -381,6 +486,12 @@ class TrainingHistoryDisplay:
         -------
         display : TrainingHistoryDisplay
             The x-axis counts epochs, or iterations for ``solver="lbfgs"``.
+            The validation score is named for what the estimator's ``score``
+            measures (accuracy for a classifier, R² for a regressor). With
+            ``early_stopping=True`` the model keeps the weights of the first
+            epoch whose validation score equals ``best_validation_score_``
+            (later epochs must beat it to replace it); that epoch is
+            ``best_epoch``, marked in every panel.
 
         Raises
         ------
@@ -430,9 +541,24 @@ class TrainingHistoryDisplay:
             if scores is not None:
                 history["val_score"] = list(scores)
         lbfgs = getattr(estimator, "solver", None) == "lbfgs"
+        activations = _fitted_activations(estimator)
         display = cls(
             history,
-            activation_names=_fitted_activation_names(estimator),
+            activation_names=None
+            if activations is None
+            else [_activation_label(a) for a in activations],
             xlabel="iteration" if lbfgs else "epoch",
+            score_name=_score_name(estimator),
+            best_epoch=_kept_epoch(estimator, history),
         )
+        if (
+            panels is None
+            and activations
+            and all(getattr(a, "binary_derivative", False) for a in activations)
+        ):
+            # A 0-or-1 derivative is never "tiny but non-zero": the saturated
+            # fraction of such a network is 0 by definition, not a finding.
+            panels = [
+                p for p in display._available_panels() if p != "saturated_fraction"
+            ]
         return display.plot(ax=ax, panels=panels, **kwargs)

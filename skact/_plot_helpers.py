@@ -1,17 +1,21 @@
 """What both Displays draw with: their Axes and their line properties.
 
 :func:`_user_axes` checks the Axes a user passes, :func:`_new_axes` makes a
-figure of panels, :func:`_ax_attribute` builds ``ax_`` and :func:`_line_kwargs`
-resolves line-property aliases. matplotlib is imported inside each function,
-only when drawing.
+figure of panels, :func:`_ax_attribute` builds ``ax_``, :func:`_line_kwargs`
+resolves line-property aliases, :func:`_activation_label` names an activation
+with its settings and :func:`_legend_beside` keeps a legend off the lines.
+matplotlib is imported inside each function, only when drawing.
 """
 
 # Authors: The skact developers
 # SPDX-License-Identifier: BSD-3-Clause
 
 import math
+from numbers import Real
 
 import numpy as np
+
+from .activations import activation_name
 
 
 def _user_axes(ax, allowed, owner, what):
@@ -74,3 +78,48 @@ def _line_kwargs(kwargs):
     from matplotlib.lines import Line2D
 
     return cbook.normalize_kwargs(kwargs or {}, Line2D)
+
+
+def _activation_label(activation):
+    """An activation's name, with the settings that differ from its class's
+    defaults: ``"leaky_relu"`` for ``LeakyReLU()``, ``"LeakyReLU(0.2)"`` for
+    ``LeakyReLU(0.2)``; a single setting is shown by value, several by name."""
+    get_params = getattr(activation, "get_params", None)
+    params = get_params() if callable(get_params) else {}
+    if not params:
+        return activation_name(activation)
+    try:
+        defaults = type(activation)().get_params()
+    except Exception:  # a constructor needing arguments: every setting counts
+        defaults = {}
+    changed = {
+        k: v
+        for k, v in params.items()
+        if k not in defaults or not _same(v, defaults[k])
+    }
+    if not changed:
+        return activation_name(activation)
+
+    def shown(value):
+        if isinstance(value, Real) and not isinstance(value, bool):
+            return f"{value:g}"
+        return repr(value)
+
+    if len(params) == 1:
+        args = shown(next(iter(changed.values())))
+    else:
+        args = ", ".join(f"{k}={shown(v)}" for k, v in changed.items())
+    return f"{type(activation).__name__}({args})"
+
+
+def _same(a, b):
+    try:
+        return bool(a == b)
+    except Exception:  # e.g. arrays, whose == is element-wise
+        return a is b
+
+
+def _legend_beside(ax, **kwargs):
+    """The Axes' legend to the right of it, outside the data area: a legend
+    inside would hide whichever lines run under it."""
+    return ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), **kwargs)

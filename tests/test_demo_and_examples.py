@@ -276,6 +276,15 @@ def _check_dying_relu(ns):
     # The per-epoch record agrees with the statistics after training.
     history = ns["models"]["relu", 0.3].history_["dead_fraction"]
     assert history[-1][1] == pytest.approx(dead["relu", 0.3][1], abs=0.05)
+    # The cost in narrow networks: the ReLU runs stuck at the majority class
+    # rate are those that lost most of their second layer; leaky ReLU and
+    # GELU lose no unit and none is stuck.
+    narrow, majority_rate = ns["narrow"], ns["majority_rate"]
+    stuck = [dead for dead, score in ns["relu_stuck"]]
+    assert stuck and min(stuck) > 0.5
+    for (activation, _), (dead_fraction, score) in narrow.items():
+        if activation != "relu":
+            assert dead_fraction == 0 and score > majority_rate
 
 
 def _check_softmax_calibration(ns):

@@ -3,10 +3,16 @@
 import numpy as np
 import pytest
 from scipy import special
+from sklearn.datasets import make_regression
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
 
-from skact import ActivationDisplay, ActivationMLPClassifier, TrainingHistoryDisplay
+from skact import (
+    ActivationDisplay,
+    ActivationMLPClassifier,
+    ActivationMLPRegressor,
+    TrainingHistoryDisplay,
+)
 from skact.activations import LeakyReLU
 
 from user_activations import ScaledTanh
@@ -84,7 +90,10 @@ def test_derivatives_in_a_second_axes_match_known_formulas():
     }
     for name, line in disp.derivative_lines_.items():
         assert line.axes is d_ax
-        np.testing.assert_allclose(ydata(line), expected[name], atol=1e-12)
+        np.testing.assert_allclose(disp.derivatives[name], expected[name], atol=1e-12)
+        drawn = np.isfinite(ydata(line))
+        np.testing.assert_array_equal(line.get_xdata()[drawn], x)
+        np.testing.assert_allclose(ydata(line)[drawn], expected[name], atol=1e-12)
         # Same colour as the function, so the two panels read together.
         assert line.get_color() == disp.lines_[name].get_color()
 
@@ -141,21 +150,53 @@ def test_activation_objects_and_their_labels():
         [LeakyReLU(0.01), LeakyReLU(0.2), ScaledTanh(), ConstantSlope()],
         derivative=True,
     )
+    # At its class's default settings an object is labelled by its name;
+    # at others by its class and the settings that differ.
     assert list(disp.values) == [
         "leaky_relu",
-        "LeakyReLU(negative_slope=0.2)",
+        "LeakyReLU(0.2)",
         "scaled_tanh",
         "shifted",
     ]
+    assert legend_labels(disp.ax_[0]) == list(disp.values)
     x = disp.x
     np.testing.assert_allclose(
-        disp.values["LeakyReLU(negative_slope=0.2)"], np.where(x > 0, x, 0.2 * x)
+        disp.values["LeakyReLU(0.2)"], np.where(x > 0, x, 0.2 * x)
     )
     np.testing.assert_allclose(
         disp.values["scaled_tanh"], 1.7159 * np.tanh(2 / 3 * x), rtol=1e-12
     )
     # A scalar derivative is drawn as a constant line.
     np.testing.assert_array_equal(disp.derivatives["shifted"], np.ones_like(x))
+
+
+def test_several_changed_settings_are_named():
+    disp = ActivationDisplay.from_names([ScaledTanh(), ScaledTanh(2.0, 0.5)])
+    assert list(disp.values) == ["scaled_tanh", "ScaledTanh(scale=2, slope=0.5)"]
+    with pytest.raises(ValueError, match=r"'LeakyReLU\(0.3\)' is given twice"):
+        ActivationDisplay.from_names([LeakyReLU(0.3), LeakyReLU(0.3)])
+
+
+@pytest.mark.parametrize("n_points", [11, 500, 501])
+def test_jumps_are_drawn_as_gaps_not_vertical_segments(n_points):
+    disp = ActivationDisplay.from_names(
+        ["relu", LeakyReLU(0.1), "elu", "gelu"], derivative=True, n_points=n_points
+    )
+    x = disp.x
+    for name in ("relu", "LeakyReLU(0.1)"):
+        line = disp.derivative_lines_[name]
+        xs, ys = np.asarray(line.get_xdata()), ydata(line)
+        # One break, between the last grid point with z <= 0 and the first
+        # with z > 0; every drawn point is the derivative on the grid.
+        (gap,) = np.flatnonzero(np.isnan(ys))
+        assert x[x <= 0].max() < xs[gap] < x[x > 0].min()
+        np.testing.assert_array_equal(np.delete(xs, gap), x)
+        np.testing.assert_array_equal(np.delete(ys, gap), disp.derivatives[name])
+        # The function itself is continuous: no break.
+        np.testing.assert_array_equal(disp.lines_[name].get_xdata(), x)
+    # Continuous derivatives (ELU with alpha=1, GELU) are not broken.
+    for name in ("elu", "gelu"):
+        np.testing.assert_array_equal(disp.derivative_lines_[name].get_xdata(), x)
 
 
 def test_range_without_zero_keeps_its_limits():
@@ -248,6 +289,7 @@ def test_lines_hold_the_history_with_nan_gaps():
     np.testing.assert_array_equal(ydata(val), FULL_HISTORY["val_loss"])  # NaN too
     (score,) = disp.lines_["val_score"]
     np.testing.assert_array_equal(ydata(score), FULL_HISTORY["val_score"])
+    # A history alone does not say what the score measures.
     assert disp.axes_["val_score"].get_ylabel() == "validation score"
 
 
@@ -297,6 +339,16 @@ def test_all_nan_or_zero_data_does_not_warn():
     assert disp.axes_["grad_norm"].get_yscale() == "linear"
     np.testing.assert_array_equal(ydata(disp.lines_["dead_fraction"][0]), [np.nan, 0.5])
     disp.figure_.canvas.draw()
+
+
+def test_a_lone_loss_line_needs_no_legend():
+    disp = TrainingHistoryDisplay(
+        {"loss": [0.5, 0.4], "dead_fraction": [[0.1], [0.2]]},
+        activation_names=["relu"],
+    ).plot()
+    # The axis label names the loss; the layer's legend names its activation.
+    assert disp.axes_["loss"].get_legend() is None
+    assert legend_labels(disp.axes_["dead_fraction"]) == ["hidden 1 (relu)"]
 
 
 def test_single_epoch_is_marked():
@@ -362,7 +414,151 @@ def test_from_estimator_with_diagnostics_and_early_stopping(moons_small):
     assert legend_labels(disp.axes_["saturated_fraction"]) == [
         "hidden 1 (relu)",
         "hidden 2 (tanh)",
+        f"kept weights (epoch {disp.best_epoch})",
     ]
+    # The score is named for what a classifier's score measures.
+    assert disp.axes_["val_score"].get_ylabel() == "validation accuracy"
+
+
+def kept_epoch_marks(disp):
+    """The epoch each panel's vertical marker stands at."""
+    marks = {}
+    for panel, line in disp.best_epoch_lines_.items():
+        (x0, x1) = line.get_xdata()
+        assert x0 == x1 and line.axes is disp.axes_[panel]
+        marks[panel] = x0
+    return marks
+
+
+def test_the_epoch_whose_weights_early_stopping_kept_is_marked(moons):
+    clf = ActivationMLPClassifier(
+        (8,),
+        learning_rate_init=0.05,
+        early_stopping=True,
+        n_iter_no_change=5,
+        random_state=0,
+    ).fit(*moons)
+    scores = np.asarray(clf.validation_scores_)
+    # Training ran past the best epoch (patience), so the mark is not simply
+    # the last epoch.
+    assert scores.argmax() + 1 < clf.n_iter_
+    disp = TrainingHistoryDisplay.from_estimator(clf)
+    # The first epoch reaching the best score: a tie does not replace it.
+    assert disp.best_epoch == np.flatnonzero(scores == scores.max())[0] + 1
+    assert kept_epoch_marks(disp) == {p: disp.best_epoch for p in disp.panels_}
+    label = f"kept weights (epoch {disp.best_epoch})"
+    assert label in legend_labels(disp.axes_["val_score"])
+    assert label in legend_labels(disp.axes_["loss"])
+    # A point on the score line at that epoch.
+    ax = disp.axes_["val_score"]
+    (point,) = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert point.get_xdata()[0] == disp.best_epoch
+    assert point.get_ydata()[0] == clf.best_validation_score_
+
+
+def test_without_early_stopping_no_epoch_is_marked(moons):
+    X, y = moons
+    clf = ActivationMLPClassifier(
+        (8,), learning_rate_init=0.05, max_iter=20, random_state=0
+    )
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(X[:80], y[:80], X_val=X[80:], y_val=y[80:])
+    disp = TrainingHistoryDisplay.from_estimator(clf)
+    # The model keeps its last weights, not the best-scoring epoch's.
+    assert disp.best_epoch is None and disp.best_epoch_lines_ == {}
+    assert "val_score" in disp.panels_
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_regressor_score_is_r2_and_kept_epoch_marked():
+    X, y = make_regression(150, n_features=3, noise=5.0, random_state=0)
+    reg = ActivationMLPRegressor(
+        hidden_layer_sizes=(8,),
+        learning_rate_init=0.05,
+        early_stopping=True,
+        n_iter_no_change=3,
+        max_iter=60,
+        random_state=0,
+    ).fit(X / X.std(axis=0), y / y.std())
+    disp = TrainingHistoryDisplay.from_estimator(reg)
+    assert disp.axes_["val_score"].get_ylabel() == "validation R²"
+    scores = np.asarray(reg.validation_scores_)
+    assert disp.best_epoch == np.flatnonzero(scores == scores.max())[0] + 1
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_scikit_learns_mlp_gets_the_same_labels_and_mark(moons):
+    clf = MLPClassifier((4,), max_iter=40, early_stopping=True, random_state=0)
+    clf.fit(*moons)
+    disp = TrainingHistoryDisplay.from_estimator(clf)
+    assert disp.axes_["val_score"].get_ylabel() == "validation accuracy"
+    scores = np.asarray(clf.validation_scores_)
+    assert disp.best_epoch == np.flatnonzero(scores == scores.max())[0] + 1
+
+
+@pytest.mark.parametrize(
+    ("activation", "panels"),
+    [
+        ("relu", ALL_PANELS[:-1]),
+        (("relu", "relu"), ALL_PANELS[:-1]),
+        (("relu", "tanh"), ALL_PANELS),
+        ("leaky_relu", ALL_PANELS),
+    ],
+)
+def test_saturation_panel_is_left_out_for_relu_only_networks(moons, activation, panels):
+    clf = ActivationMLPClassifier(
+        (6, 6),
+        activation=activation,
+        early_stopping=True,
+        n_iter_no_change=2,
+        diagnostics=True,
+        random_state=0,
+    ).fit(*moons)
+    disp = TrainingHistoryDisplay.from_estimator(clf)
+    assert disp.panels_ == panels
+    # Asked for, it is drawn (all zeros for ReLU).
+    asked = TrainingHistoryDisplay.from_estimator(clf, panels="saturated_fraction")
+    assert asked.panels_ == ["saturated_fraction"]
+
+
+def test_history_labels_parametrised_activations_with_their_settings(moons):
+    clf = ActivationMLPClassifier(
+        (4, 4),
+        activation=(LeakyReLU(0.2), "leaky_relu"),
+        max_iter=3,
+        diagnostics=True,
+        random_state=0,
+    )
+    with pytest.warns(ConvergenceWarning):
+        clf.fit(*moons)
+    disp = TrainingHistoryDisplay.from_estimator(clf, panels="dead_fraction")
+    assert legend_labels(disp.ax_) == [
+        "hidden 1 (LeakyReLU(0.2))",
+        "hidden 2 (leaky_relu)",
+    ]
+
+
+def test_legends_stand_beside_the_lines():
+    disp = TrainingHistoryDisplay(
+        FULL_HISTORY, activation_names=["relu", "tanh"], best_epoch=3
+    ).plot()
+    disp.figure_.canvas.draw()
+    renderer = disp.figure_.canvas.get_renderer()
+    for panel, ax in disp.axes_.items():
+        legend = ax.get_legend()
+        assert legend is not None, panel
+        # No overlap with the data area, and inside the figure.
+        assert not legend.get_window_extent(renderer).overlaps(ax.bbox), panel
+        assert disp.figure_.bbox.contains(*legend.get_window_extent(renderer).p1)
+
+
+def test_layers_with_equal_fractions_stay_visible():
+    # Two healthy layers, both at 0: different dash patterns, so the one
+    # drawn on top does not hide the other.
+    history = {"loss": [1.0, 0.5], "dead_fraction": [[0.0, 0.0], [0.0, 0.0]]}
+    disp = TrainingHistoryDisplay(history).plot()
+    first, second = disp.lines_["dead_fraction"]
+    assert first.get_linestyle() != second.get_linestyle()
 
 
 def test_from_estimator_lbfgs_counts_iterations(moons_small):
