@@ -12,8 +12,8 @@ Training plumbing is in ``_base``, the losses' maths in ``_losses``.
 from numbers import Real
 
 import numpy as np
-from sklearn.base import RegressorMixin
 from scipy import special
+from sklearn.base import RegressorMixin
 from sklearn.metrics import d2_absolute_error_score, d2_pinball_score, r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
