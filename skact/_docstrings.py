@@ -125,11 +125,13 @@ TRAINING_ATTRIBUTES = """\
         Lowest training loss reached; None with ``early_stopping``.
 
     validation_scores_ : list of float or None
-        The score (that of ``score``) on the validation split after each
-        epoch, with ``early_stopping``; None otherwise.
+        The validation score (the one ``early_stopping`` maximises, see its
+        description) after each epoch, with ``early_stopping`` or validation
+        data; None otherwise.
 
     best_validation_score_ : float or None
-        Best value of ``validation_scores_``; None without ``early_stopping``.
+        Best value of ``validation_scores_``; None without ``early_stopping``
+        or validation data.
 
     history_ : dict of list
         Per-epoch (per L-BFGS iteration) records: ``"loss"`` always,

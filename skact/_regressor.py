@@ -1,7 +1,8 @@
 """ActivationMLPRegressor: what depends on a regression target.
 
 The target's checks and shape, the loss (squared error, Poisson deviance,
-absolute error, quantile), the validation score (R^2) and ``predict``.
+absolute error, quantile), the validation score (R^2, or the D^2 of the
+loss) and ``predict``.
 Training plumbing is in ``_base``, the losses' maths in ``_losses``.
 """
 
@@ -11,8 +12,9 @@ Training plumbing is in ``_base``, the losses' maths in ``_losses``.
 from numbers import Real
 
 import numpy as np
+from scipy import special
 from sklearn.base import RegressorMixin
-from sklearn.metrics import r2_score
+from sklearn.metrics import d2_absolute_error_score, d2_pinball_score, r2_score
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _check_sample_weight
@@ -59,7 +61,9 @@ default="squared_error"
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data, stop when its
-        R^2 stops improving and keep the best weights. "sgd" and "adam" only.
+        score stops improving and keep the best weights. "sgd" and "adam"
+        only. The score is the one the loss asks for (see Notes): R^2 for
+        ``"squared_error"``, the D^2 of the loss otherwise.
 
     {{adam_parameters}}
 
@@ -108,6 +112,20 @@ default="squared_error"
     squared error, but not its gradient, by ``n_outputs``; its Poisson loss is
     a sum over outputs.) At zero residual the absolute and quantile losses use
     the subgradient 0.
+
+    The validation score (``validation_scores_``, ``history_["val_score"]``,
+    what ``early_stopping`` maximises) agrees with the loss trained: R^2
+    (:func:`~sklearn.metrics.r2_score`, as ``score`` and MLPRegressor) for
+    ``"squared_error"``, and otherwise the fraction of the loss explained,
+    ``D^2 = 1 - loss / loss of the best constant``:
+    :func:`~sklearn.metrics.d2_tweedie_score` with ``power=1`` for
+    ``"poisson"`` (constant: the mean),
+    :func:`~sklearn.metrics.d2_absolute_error_score` for ``"absolute_error"``
+    (the median) and :func:`~sklearn.metrics.d2_pinball_score` with
+    ``alpha=quantile`` for ``"quantile"`` (the quantile), averaged over
+    outputs. R^2 would reward a quantile model for predicting the mean:
+    stopping on it kept the weights of the epoch at which a 0.1 or 0.9
+    quantile model passed the mean on its way to its quantile.
 
     References
     ----------
@@ -224,7 +242,8 @@ default="squared_error"
             Validation data, given together: used instead of a random
             ``validation_fraction`` split. Every epoch (L-BFGS iteration) is
             scored on it (``history_["val_loss"]``, ``["val_score"]``, the
-            R^2, and ``validation_scores_``), with or without
+            R^2 or the loss's D^2 (see Notes), and ``validation_scores_``),
+            with or without
             ``early_stopping``; with it, it drives the patience and the best
             weights.
         sample_weight_val : array-like of shape (n_val_samples,), default=None
@@ -332,9 +351,43 @@ default="squared_error"
         )
 
     def _validation_score(self, logits, target, sample_weight):
-        """R^2 of the predictions, averaged over outputs."""
+        """R^2 of the predictions for the squared error, else the D^2 of the
+        loss trained, averaged over outputs: the score agrees with the loss,
+        so stopping on it keeps the weights that predict what is trained for
+        (R^2 rewards a quantile model for predicting the mean)."""
+        if self.loss == "poisson":
+            return _poisson_d2(logits, target, sample_weight)
         predicted = self._network().output.predict(logits)
+        if self.loss == "absolute_error":
+            return d2_absolute_error_score(
+                target, predicted, sample_weight=sample_weight
+            )
+        if self.loss == "quantile":
+            return d2_pinball_score(
+                target, predicted, sample_weight=sample_weight, alpha=self.quantile
+            )
         return r2_score(target, predicted, sample_weight=sample_weight)
+
+
+def _poisson_d2(logits, target, sample_weight):
+    """``d2_tweedie_score(power=1)`` of ``exp(logits)``, averaged over outputs
+    (scikit-learn's takes one output), computed from the logits: an ``exp``
+    that underflows to 0 would make scikit-learn's refuse the prediction. A
+    constant target scores as scikit-learn's other D^2 scores do: 1 if
+    predicted exactly, else 0."""
+    mean = np.average(target, axis=0, weights=sample_weight)
+    # Half deviances (the halves cancel in the ratio): the model's,
+    # p - y log p + y log y - y with log p = z, and the mean's.
+    model = np.exp(logits) - target * logits + special.xlogy(target, target)
+    model -= target
+    baseline = special.xlogy(target, target) - special.xlogy(target, mean)
+    baseline += mean - target
+    numerator = np.average(model, axis=0, weights=sample_weight)
+    denominator = np.average(baseline, axis=0, weights=sample_weight)
+    scores = np.where(numerator == 0, 1.0, 0.0)
+    explained = denominator != 0
+    scores[explained] = 1 - numerator[explained] / denominator[explained]
+    return float(scores.mean())
 
 
 def _predictions(output, logits):
