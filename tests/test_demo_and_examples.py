@@ -1,13 +1,17 @@
 """The command line demo and the examples run, and say what they should."""
 
+import doctest
 import re
 import runpy
 import subprocess
 import sys
+import textwrap
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pytest
+import sklearn
 
 from skact.__main__ import main
 from skact._demo import (
@@ -19,7 +23,8 @@ from skact._demo import (
     run_demo,
 )
 
-EXAMPLES_DIR = Path(__file__).parents[1] / "examples"
+ROOT = Path(__file__).parents[1]
+EXAMPLES_DIR = ROOT / "examples"
 EXAMPLES = sorted(EXAMPLES_DIR.glob("*.py"))
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -466,3 +471,48 @@ def test_example_runs_and_tells_its_story(path, pyplot, capsys):
     check = EXAMPLE_CHECKS.get(path.name)
     if check is not None:
         check(ns)
+
+
+# ----------------------------------------------------------------------
+# the code a reader copies first: README.md, the landing page
+# ----------------------------------------------------------------------
+def _python_blocks(path):
+    """The Python code blocks of a Markdown or reStructuredText file, in order."""
+    text = path.read_text()
+    if path.suffix == ".md":
+        return re.findall(r"^```python\n(.*?)^```", text, re.M | re.S)
+    blocks = re.findall(
+        r"^\.\. code-block:: python\n\n((?:[ \t]+\S.*\n|[ \t]*\n)+)", text, re.M
+    )
+    return [textwrap.dedent(block) for block in blocks]
+
+
+@pytest.mark.parametrize(
+    "name", ["README.md", "docs/index.rst"], ids=lambda name: name.split("/")[-1]
+)
+def test_quick_examples_run_without_a_warning(name, tmp_path, monkeypatch):
+    # A first run must be clean: no ConvergenceWarning or any other warning,
+    # also from the grid search's worker processes. The blocks build on each
+    # other (imports, X and y), so they share one namespace.
+    blocks = _python_blocks(ROOT / name)
+    assert len(blocks) >= 2
+    monkeypatch.chdir(tmp_path)
+    namespace = {"__name__": "__main__"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for block in blocks:
+            exec(compile(block, name, "exec"), namespace)
+
+
+def test_validation_page_examples_run():
+    # The >>> examples of validation.rst (routing X_val through a pipeline's
+    # preprocessing) run as written and print what the page shows.
+    with sklearn.config_context():  # the page switches metadata routing on
+        result = doctest.testfile(
+            str(ROOT / "docs" / "user_guide" / "validation.rst"),
+            module_relative=False,
+            optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS,
+            raise_on_error=False,
+        )
+    assert result.attempted > 0
+    assert result.failed == 0
