@@ -101,11 +101,13 @@ def _fitted_activations(estimator):
 
 
 def _score_name(estimator):
-    """What ``val_score`` measures: the estimators' ``score``."""
+    """What ``val_score`` measures: accuracy, R² (the squared error), or the
+    D² of the loss a skact regressor trains."""
     if is_classifier(estimator):
         return "accuracy"
     if is_regressor(estimator):
-        return "R²"
+        loss = getattr(estimator, "loss", "squared_error")
+        return "R²" if loss == "squared_error" else f"D² ({loss})"
     return None
 
 
