@@ -430,14 +430,14 @@ def kept_epoch_marks(disp):
     return marks
 
 
-def test_the_epoch_whose_weights_early_stopping_kept_is_marked(moons):
+def test_the_epoch_whose_weights_early_stopping_kept_is_marked(moons_small):
     clf = ActivationMLPClassifier(
         (8,),
         learning_rate_init=0.05,
         early_stopping=True,
         n_iter_no_change=5,
         random_state=0,
-    ).fit(*moons)
+    ).fit(*moons_small)
     scores = np.asarray(clf.validation_scores_)
     # Training ran past the best epoch (patience), so the mark is not simply
     # the last epoch.
@@ -456,8 +456,8 @@ def test_the_epoch_whose_weights_early_stopping_kept_is_marked(moons):
     assert point.get_ydata()[0] == clf.best_validation_score_
 
 
-def test_without_early_stopping_no_epoch_is_marked(moons):
-    X, y = moons
+def test_without_early_stopping_no_epoch_is_marked(moons_small):
+    X, y = moons_small
     clf = ActivationMLPClassifier(
         (8,), learning_rate_init=0.05, max_iter=20, random_state=0
     )
@@ -487,9 +487,9 @@ def test_regressor_score_is_r2_and_kept_epoch_marked():
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_scikit_learns_mlp_gets_the_same_labels_and_mark(moons):
+def test_scikit_learns_mlp_gets_the_same_labels_and_mark(moons_small):
     clf = MLPClassifier((4,), max_iter=40, early_stopping=True, random_state=0)
-    clf.fit(*moons)
+    clf.fit(*moons_small)
     disp = TrainingHistoryDisplay.from_estimator(clf)
     assert disp.axes_["val_score"].get_ylabel() == "validation accuracy"
     scores = np.asarray(clf.validation_scores_)
@@ -505,7 +505,7 @@ def test_scikit_learns_mlp_gets_the_same_labels_and_mark(moons):
         ("leaky_relu", ALL_PANELS),
     ],
 )
-def test_saturation_panel_is_left_out_for_relu_only_networks(moons, activation, panels):
+def test_saturation_panel_is_left_out_for_relu_only_networks(moons_small, activation, panels):
     clf = ActivationMLPClassifier(
         (6, 6),
         activation=activation,
@@ -513,7 +513,7 @@ def test_saturation_panel_is_left_out_for_relu_only_networks(moons, activation, 
         n_iter_no_change=2,
         diagnostics=True,
         random_state=0,
-    ).fit(*moons)
+    ).fit(*moons_small)
     disp = TrainingHistoryDisplay.from_estimator(clf)
     assert disp.panels_ == panels
     # Asked for, it is drawn (all zeros for ReLU).
@@ -521,7 +521,7 @@ def test_saturation_panel_is_left_out_for_relu_only_networks(moons, activation, 
     assert asked.panels_ == ["saturated_fraction"]
 
 
-def test_history_labels_parametrised_activations_with_their_settings(moons):
+def test_history_labels_parametrised_activations_with_their_settings(moons_small):
     clf = ActivationMLPClassifier(
         (4, 4),
         activation=(LeakyReLU(0.2), "leaky_relu"),
@@ -530,7 +530,7 @@ def test_history_labels_parametrised_activations_with_their_settings(moons):
         random_state=0,
     )
     with pytest.warns(ConvergenceWarning):
-        clf.fit(*moons)
+        clf.fit(*moons_small)
     disp = TrainingHistoryDisplay.from_estimator(clf, panels="dead_fraction")
     assert legend_labels(disp.ax_) == [
         "hidden 1 (LeakyReLU(0.2))",
