@@ -8,7 +8,6 @@ written by hand with NumPy and SciPy (the regressor's is compared with
 scikit-learn's metrics in test_regressor_losses.py).
 """
 
-
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -380,6 +379,7 @@ def test_views_and_pack_layout():
 
 # -- the objective against a hand-written forward pass -------------------------------
 
+
 def hand_objective(coefs, intercepts, activations, output, X, y, sw, alpha):
     """Sample-weighted mean cross-entropy + alpha/2 ||W||^2 / sum(weights)."""
     a = X
@@ -490,9 +490,7 @@ def test_class_weight_balanced_equals_sample_weight():
     with_cw = _fit(X, y, class_weight="balanced")
     counts = np.bincount(y)
     sw = (len(y) / (3 * counts))[y]
-    assert_same_model(
-        with_cw, _fit(X, y, sample_weight=sw), rtol=1e-10, atol=1e-14
-    )
+    assert_same_model(with_cw, _fit(X, y, sample_weight=sw), rtol=1e-10, atol=1e-14)
 
 
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -505,7 +505,9 @@ def test_scikit_learns_mlp_gets_the_same_labels_and_mark(moons_small):
         ("leaky_relu", ALL_PANELS),
     ],
 )
-def test_saturation_panel_is_left_out_for_relu_only_networks(moons_small, activation, panels):
+def test_saturation_panel_is_left_out_for_relu_only_networks(
+    moons_small, activation, panels
+):
     clf = ActivationMLPClassifier(
         (6, 6),
         activation=activation,
