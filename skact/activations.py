@@ -94,6 +94,7 @@ array([0.])
 import copy
 import inspect
 import math
+import numbers
 
 import numpy as np
 from scipy import special
@@ -132,9 +133,19 @@ def _he_bound(fan_in, fan_out):
     return math.sqrt(6.0 / fan_in)
 
 
-def _non_negative(name, value):
-    if not value >= 0:
-        raise ValueError(f"{name} must be non-negative; got {value!r}.")
+def _setting(owner, name, value, *, positive=False):
+    """``value`` if it is a finite real number, non-negative (or positive);
+    else a clear error naming ``owner``'s setting ``name``: a string, None or
+    a list would otherwise fail in a comparison far from its cause, and inf
+    would only surface as divergence."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"{owner}'s {name} must be a real number; got {value!r} "
+            f"({type(value).__name__})."
+        )
+    if not math.isfinite(value) or not (value > 0 if positive else value >= 0):
+        bound = "positive" if positive else "non-negative"
+        raise ValueError(f"{owner}'s {name} must be finite and {bound}; got {value!r}.")
     return value
 
 
@@ -426,7 +437,7 @@ class LeakyReLU(Activation):
     def __init__(self, negative_slope=0.01):
         # The derivative is read off the output: a > 0 exactly where z > 0,
         # which needs a non-negative slope.
-        self.negative_slope = _non_negative("negative_slope", negative_slope)
+        self.negative_slope = _setting("LeakyReLU", "negative_slope", negative_slope)
 
     @property
     def max_derivative(self):
@@ -458,7 +469,7 @@ class ELU(Activation):
     non_negative_derivative = True
 
     def __init__(self, alpha=1.0):
-        self.alpha = _non_negative("alpha", alpha)
+        self.alpha = _setting("ELU", "alpha", alpha)
 
     @property
     def max_derivative(self):
@@ -607,9 +618,7 @@ class Softplus(Activation):
     non_negative_derivative = True
 
     def __init__(self, beta=1.0):
-        if not beta > 0:
-            raise ValueError(f"Softplus needs beta > 0; got {beta!r}.")
-        self.beta = beta
+        self.beta = _setting("Softplus", "beta", beta, positive=True)
 
     def forward(self, z, out=None):
         # logaddexp(0, x) = log(1 + e^x) without overflow for large x.

@@ -94,9 +94,11 @@ def test_builtin_and_user_settings_are_parameters(activation, setting, value):
 
 def test_set_params_runs_the_constructors_checks_and_keeps_the_old_value():
     leaky, softplus = LeakyReLU(0.2), Softplus(2.0)
-    with pytest.raises(ValueError, match="negative_slope must be non-negative"):
+    with pytest.raises(
+        ValueError, match="negative_slope must be finite and non-negative"
+    ):
         leaky.set_params(negative_slope=-0.1)
-    with pytest.raises(ValueError, match="beta > 0"):
+    with pytest.raises(ValueError, match="beta must be finite and positive"):
         softplus.set_params(beta=0.0)
     assert leaky == LeakyReLU(0.2) and softplus == Softplus(2.0)
     # The activation still works with its old setting.
@@ -356,3 +358,28 @@ def test_grid_search_over_a_layers_activation(moons_scaled):
     ).fit(X, y)
     assert search.best_estimator_.activation[0] == "relu"
     assert search.best_estimator_.activation[1] == search.best_params_["activation__1"]
+
+
+@pytest.mark.parametrize(
+    "activation, setting, value, error, message",
+    [
+        (LeakyReLU(), "negative_slope", "a", TypeError, "a real number"),
+        (LeakyReLU(), "negative_slope", None, TypeError, "a real number"),
+        (LeakyReLU(), "negative_slope", [0.1], TypeError, "a real number"),
+        (LeakyReLU(), "negative_slope", np.inf, ValueError, "finite and non-negative"),
+        (ELU(), "alpha", np.inf, ValueError, "finite and non-negative"),
+        (Softplus(), "beta", np.inf, ValueError, "finite and positive"),
+        (Softplus(), "beta", 0.0, ValueError, "finite and positive"),
+    ],
+)
+def test_bad_input_activation_settings_name_the_setting(
+    activation, setting, value, error, message
+):
+    # A setting that is no number, or inf, is refused where it is set, with
+    # its name, instead of failing in a comparison or as divergence later.
+    net = ActivationMLPClassifier(activation=activation)
+    with pytest.raises(error, match=rf"{setting} must be {message}"):
+        net.set_params(**{f"activation__{setting}": value})
+    assert net.activation is activation
+    with pytest.raises(error, match=rf"{setting} must be {message}"):
+        type(activation)(value)
