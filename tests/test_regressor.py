@@ -4,14 +4,15 @@ What the regressor does on its own, or differently from the classifier:
 scikit-learn's signature, defaults and fitted attributes; every activation
 trains; histories, early stopping, scikit-learn's warm-start restart, output
 counts in partial_fit, sample weights, live weights, float32, sparse input,
-DataFrames; divergence with its losses; multi-output targets (the problem
+DataFrames; multi-output targets (the problem
 separates per output for a linear network), the Poisson, absolute-error and
 quantile losses, the scikit-learn ecosystem, and the acceptance criterion of
 the issue: cross-validated R^2 no worse than MLPRegressor's by more than one
 standard error. Behaviour shared with the classifier is tested once over both
 estimators: warm start and partial_fit in tests/test_training_state.py,
 persistence in tests/test_persistence.py, threads and prediction memory in
-tests/test_determinism.py, bad arguments in tests/test_bad_input.py.
+tests/test_determinism.py, bad arguments in tests/test_bad_input.py; its
+divergence, with its losses, is in tests/test_divergence.py.
 
 The project's pytest configuration turns warnings into errors; tests that
 train for only a few epochs on purpose say so with a ``filterwarnings`` mark
@@ -33,7 +34,7 @@ from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import make_friedman1
 from sklearn.ensemble import StackingRegressor
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, PoissonRegressor, RidgeCV
 from sklearn.metrics import r2_score
 from sklearn.model_selection import (
@@ -46,14 +47,12 @@ from sklearn.multioutput import MultiOutputRegressor
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from skact import ActivationMLPRegressor
 from skact.activations import ACTIVATIONS, LeakyReLU
-from skact.exceptions import DivergenceError
 
-from _helpers import DIVERGING, assert_same_model, fitted_state, prediction_outcome
+from _helpers import assert_same_model, fitted_state, prediction_outcome
 from user_activations import BentIdentity, ScaledTanh
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
@@ -525,62 +524,6 @@ def test_dataframe_feature_names_match_sklearn(wavy):
     assert not hasattr(ours_np, "feature_names_in_")
     with pytest.warns(UserWarning, match="X has feature names"):
         ours_np.predict(X)
-
-
-# ---------------------------------------------------------------------------
-# Divergence leaves the model as it was
-# ---------------------------------------------------------------------------
-
-
-@short_training
-@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
-@pytest.mark.parametrize("solver", SOLVERS)
-def test_divergence_raises_and_leaves_the_model_as_it_was(wavy, solver, loss):
-    X, y = wavy
-    y = np.exp(y / 2) if loss == "poisson" else y
-    params, scale = DIVERGING[solver]
-    reg = ActivationMLPRegressor(loss, (8,), solver=solver, random_state=0, **params)
-    # Unfitted: stays unfitted.
-    with pytest.raises(DivergenceError, match="left as it was") as excinfo:
-        reg.fit(X * scale, y)
-    assert f"solver={solver!r}" in str(excinfo.value)
-    assert set(vars(reg)) == set(reg.get_params(deep=False))
-    with pytest.raises(NotFittedError):
-        check_is_fitted(reg)
-    # Fitted: the same fitted state, byte for byte, and the same predictions.
-    diverging = reg.get_params()
-    reg.set_params(learning_rate_init=1e-3, n_iter_no_change=10, max_iter=10)
-    reg.fit(X, y)
-    state, prediction = fitted_state(reg), reg.predict(X)
-    for warm_start in [False, True]:
-        reg.set_params(**{**diverging, "warm_start": warm_start})
-        with pytest.raises(DivergenceError):
-            reg.fit(X * scale, y)
-        assert fitted_state(reg) == state
-        assert_array_equal(reg.predict(X), prediction)
-
-
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_diverging_partial_fit_changes_nothing(wavy, solver):
-    X, y = wavy
-    params, scale = DIVERGING[solver]
-    reg = ActivationMLPRegressor(
-        hidden_layer_sizes=(8,), solver=solver, random_state=0, **params
-    )
-    for call in range(1, 101):
-        state = fitted_state(reg) if call > 1 else None
-        try:
-            reg.partial_fit(X * scale, y)
-        except DivergenceError:
-            break
-        assert np.isfinite(reg.predict(X * scale)).all()
-    else:
-        pytest.fail("partial_fit never diverged")
-    if call == 1:
-        assert set(vars(reg)) == set(reg.get_params(deep=False))
-    else:
-        assert fitted_state(reg) == state
-        assert len(reg.loss_curve_) == call - 1
 
 
 # ---------------------------------------------------------------------------
