@@ -3,16 +3,16 @@
 What the regressor does on its own, or differently from the classifier:
 scikit-learn's signature, defaults and fitted attributes; every activation
 trains; histories, early stopping, scikit-learn's warm-start restart, output
-counts in partial_fit, sample weights, live weights, float32, sparse input,
-DataFrames; multi-output targets (the problem
-separates per output for a linear network), the Poisson, absolute-error and
+counts in partial_fit, sample weights, live weights; multi-output targets
+(the problem separates per output for a linear network), the Poisson, absolute-error and
 quantile losses, the scikit-learn ecosystem, and the acceptance criterion of
 the issue: cross-validated R^2 no worse than MLPRegressor's by more than one
 standard error. Behaviour shared with the classifier is tested once over both
 estimators: warm start and partial_fit in tests/test_training_state.py,
 persistence in tests/test_persistence.py, threads and prediction memory in
 tests/test_determinism.py, bad arguments in tests/test_bad_input.py; its
-divergence, with its losses, is in tests/test_divergence.py.
+divergence, with its losses, is in tests/test_divergence.py and its input
+kinds (float32, sparse, DataFrames) in tests/test_integration.py.
 
 The project's pytest configuration turns warnings into errors; tests that
 train for only a few epochs on purpose say so with a ``filterwarnings`` mark
@@ -26,9 +26,7 @@ import inspect
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
-import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
@@ -52,7 +50,7 @@ from threadpoolctl import threadpool_limits
 from skact import ActivationMLPRegressor
 from skact.activations import ACTIVATIONS, LeakyReLU
 
-from _helpers import assert_same_model, fitted_state, prediction_outcome
+from _helpers import assert_same_model, fitted_state
 from user_activations import BentIdentity, ScaledTanh
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
@@ -450,80 +448,6 @@ def test_editing_coefs_in_place_changes_predictions_and_training(wavy):
     reg.coefs_ = reg.coefs_[:1]
     with pytest.raises(ValueError, match="coefs_ and intercepts_ do not fit"):
         reg.partial_fit(X, y)
-
-
-# ---------------------------------------------------------------------------
-# Input kinds: float32, sparse, DataFrames
-# ---------------------------------------------------------------------------
-@short_training
-@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
-@pytest.mark.parametrize("solver", SOLVERS)
-def test_float32_is_kept(wavy, solver, loss):
-    X, y = wavy
-    X32 = X.astype(np.float32)
-    y = np.exp(y / 2) if loss == "poisson" else y
-    reg = ActivationMLPRegressor(
-        loss, (6,), "gelu", solver=solver, max_iter=20, random_state=0
-    ).fit(X32, y)
-    assert all(w.dtype == np.float32 for w in _weights(reg))
-    prediction = reg.predict(X32)
-    assert prediction.dtype == np.float32
-    assert np.isfinite(prediction).all() and np.isfinite(reg.loss_curve_).all()
-    # float64 input to a float32 model still predicts in float32.
-    assert reg.predict(X).dtype == np.float32
-    # Same initial weights, same data to float32 rounding: the float64 fit
-    # ends close (20 steps grow relative differences of ~1e-7 to ~1e-5).
-    reg64 = clone(reg).fit(X, y)
-    assert_allclose(prediction, reg64.predict(X), rtol=1e-3, atol=1e-3)
-
-
-@short_training
-@pytest.mark.parametrize("fmt", ["csr", "csc"])
-def test_sparse_input_equals_dense(wavy, fmt):
-    X, y = wavy
-    X = np.where(np.abs(X) > 0.5, X, 0.0)  # about 38% zeros
-    X_sparse = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
-    params = dict(hidden_layer_sizes=(7,), activation="tanh", solver="lbfgs")
-    dense = ActivationMLPRegressor(random_state=0, max_iter=30, **params).fit(X, y)
-    sparse = ActivationMLPRegressor(random_state=0, max_iter=30, **params)
-    sparse.fit(X_sparse, y)
-    # Sparse and dense products sum in another order: rounding (1e-16),
-    # which L-BFGS iterations amplify (measured: 6e-14 after 30, but 2e-8
-    # after 100 on this non-convex, unconverged problem): 1e-10 after 30.
-    assert sparse.n_iter_ == dense.n_iter_
-    assert_same_model(sparse, dense, weights_only=True, rtol=0, atol=1e-10)
-    assert_allclose(sparse.predict(X_sparse), dense.predict(X), rtol=0, atol=1e-10)
-    # One model, sparse or dense input at predict time: a few ulps.
-    assert_allclose(dense.predict(X_sparse), dense.predict(X), rtol=1e-12, atol=1e-13)
-
-
-@short_training
-def test_dataframe_feature_names_match_sklearn(wavy):
-    X, y = wavy
-    X = pd.DataFrame(X, columns=["age", "dose", "weight", "height"])
-    params = dict(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=50, random_state=0)
-    ours = ActivationMLPRegressor(**params).fit(X, y)
-    theirs = MLPRegressor(**params).fit(X, y)
-    assert_array_equal(ours.feature_names_in_, X.columns.to_numpy())
-    assert_array_equal(ours.feature_names_in_, theirs.feature_names_in_)
-    assert ours.predict(X).shape == (len(X),)  # same columns: no warning
-
-    renamed = X.rename(columns=str.upper)
-    reordered = X[X.columns[::-1]]
-    as_numpy = X.to_numpy()
-    for X_pred in (as_numpy, renamed, reordered):
-        assert prediction_outcome(ours, X_pred) == prediction_outcome(theirs, X_pred)
-    with pytest.warns(UserWarning, match="does not have valid feature names"):
-        ours.predict(as_numpy)
-    with pytest.raises(ValueError, match="feature names should match"):
-        ours.predict(renamed)
-    with pytest.raises(ValueError, match="feature names should match"):
-        ours.score(reordered, y)
-    # Fitted on numpy, predicting on a DataFrame warns the other way round.
-    ours_np = ActivationMLPRegressor(**params).fit(as_numpy, y)
-    assert not hasattr(ours_np, "feature_names_in_")
-    with pytest.warns(UserWarning, match="X has feature names"):
-        ours_np.predict(X)
 
 
 # ---------------------------------------------------------------------------
