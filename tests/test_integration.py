@@ -390,6 +390,28 @@ def test_unpickled_model_continues_partial_fit_identically(
 
 
 @short_training
+@over_both_estimators("iris_raw", "wavy")
+def test_clone_of_fitted_estimator_is_unfitted_and_refits_the_same(Estimator, dataset):
+    X, y = dataset
+    # A parameter only the regressor has must be carried over too.
+    own = {} if is_classifier(Estimator()) else {"loss": "quantile", "quantile": 0.3}
+    est = Estimator(
+        hidden_layer_sizes=(5, 4),
+        activation=("relu", ScaledTanh(scale=1.5)),
+        max_iter=10,
+        random_state=42,
+        **own,
+    ).fit(X, y)
+    twin = clone(est)
+    assert not hasattr(twin, "coefs_")
+    for name, value in own.items():
+        assert twin.get_params()[name] == value
+    assert twin.activation == est.activation and twin.activation is not est.activation
+    assert_same_model(twin.fit(X, y), est, weights_only=True)
+    assert twin.loss_curve_ == est.loss_curve_
+
+
+@short_training
 @pytest.mark.parametrize("solver", SOLVERS)
 def test_clone_fit_is_deterministic(iris_scaled, solver):
     X, y = iris_scaled

@@ -3,16 +3,18 @@
 What the regressor does on its own, or differently from the classifier:
 scikit-learn's signature, defaults and fitted attributes; every activation
 trains; histories, early stopping, scikit-learn's warm-start restart, output
-counts in partial_fit, sample weights, live weights; multi-output targets
-(the problem separates per output for a linear network), the Poisson, absolute-error and
+counts in partial_fit, sample weights; multi-output targets (the problem
+separates per output for a linear network), the Poisson, absolute-error and
 quantile losses, the scikit-learn ecosystem, and the acceptance criterion of
 the issue: cross-validated R^2 no worse than MLPRegressor's by more than one
 standard error. Behaviour shared with the classifier is tested once over both
 estimators: warm start and partial_fit in tests/test_training_state.py,
 persistence in tests/test_persistence.py, threads and prediction memory in
-tests/test_determinism.py, bad arguments in tests/test_bad_input.py; its
-divergence, with its losses, is in tests/test_divergence.py and its input
-kinds (float32, sparse, DataFrames) in tests/test_integration.py.
+tests/test_determinism.py, bad arguments in tests/test_bad_input.py, DataFrames
+and cloning in tests/test_integration.py. Elsewhere, next to the classifier's:
+weights edited by hand in tests/test_training_state.py, float32 and sparse
+input in tests/test_integration.py, divergence with each loss in
+tests/test_divergence.py.
 
 The project's pytest configuration turns warnings into errors; tests that
 train for only a few epochs on purpose say so with a ``filterwarnings`` mark
@@ -350,7 +352,7 @@ def test_validation_score_and_loss_are_computed_on_the_held_out_rows(wavy):
 
 
 # ---------------------------------------------------------------------------
-# Training state: warm start, partial_fit, sample weights, live weights
+# Training state: warm start, partial_fit, sample weights
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 def test_sklearn_restarts_the_optimizer_on_warm_start_where_skact_continues(
@@ -421,33 +423,6 @@ def test_integer_sample_weights_equal_repeated_rows(wavy):
     with pytest.warns(ConvergenceWarning):
         plain = ActivationMLPRegressor(**params).fit(X, y)
     assert_allclose(uniform.predict(X), plain.predict(X), rtol=1e-9, atol=1e-12)
-
-
-@short_training
-def test_editing_coefs_in_place_changes_predictions_and_training(wavy):
-    X, y = wavy
-    reg = ActivationMLPRegressor(
-        hidden_layer_sizes=(5,), max_iter=30, random_state=0
-    ).fit(X, y)
-    reg.coefs_[-1][:] = 0
-    reg.intercepts_[-1][:] = 3.0
-    assert_array_equal(reg.predict(X), 3.0)
-    # Assigning new lists of the same shapes works too.
-    reg.coefs_ = [np.zeros_like(c) for c in reg.coefs_]
-    reg.intercepts_ = [np.full_like(b, -1.0) for b in reg.intercepts_]
-    assert_array_equal(reg.predict(X), -1.0)
-    # partial_fit continues from the edited weights, not from stale copies:
-    # one epoch is one Adam step (200 rows, batches of 200), which moves a
-    # weight by at most lr (1 - beta_1) / sqrt(1 - beta_2) = 0.0032 (Kingma
-    # & Ba, section 2.1), so from 0 the weights stay below 0.01, far below
-    # the trained ones (of order 0.1 to 1).
-    reg.partial_fit(X, y)
-    assert reg.coefs_[-1].any()
-    for coef in reg.coefs_:
-        assert np.abs(coef).max() < 0.01
-    reg.coefs_ = reg.coefs_[:1]
-    with pytest.raises(ValueError, match="coefs_ and intercepts_ do not fit"):
-        reg.partial_fit(X, y)
 
 
 # ---------------------------------------------------------------------------
@@ -710,25 +685,6 @@ def test_partial_dependence_display(wavy):
         assert disp.pd_results[1]["average"].shape == (1, 8, 8)
     finally:
         plt.close("all")
-
-
-@short_training
-def test_clone_gives_an_unfitted_equal_estimator(wavy):
-    X, y = wavy
-    reg = ActivationMLPRegressor(
-        "quantile",
-        (5, 4),
-        ("relu", ScaledTanh(scale=1.5)),
-        quantile=0.3,
-        max_iter=10,
-        random_state=42,
-    ).fit(X, y)
-    twin = clone(reg)
-    assert not hasattr(twin, "coefs_")
-    assert twin.get_params()["quantile"] == 0.3
-    assert twin.activation == reg.activation and twin.activation is not reg.activation
-    assert_same_model(twin.fit(X, y), reg, weights_only=True)
-    assert twin.loss_curve_ == reg.loss_curve_
 
 
 # ---------------------------------------------------------------------------
