@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import special
-from sklearn.base import clone
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.neural_network import MLPClassifier
@@ -271,21 +270,6 @@ def test_an_unhashable_subclass_trains_like_the_class(iris_raw):
         theirs.set_params(alpha=-1.0).fit(X, y)
 
 
-# Convergence is not the point here.
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_editing_coefs_in_place_changes_predictions_and_training(iris_raw):
-    X, y = iris_raw
-    clf = ActivationMLPClassifier((5,), random_state=0, max_iter=300).fit(X, y)
-    before = clf.predict_proba(X)
-    clf.coefs_[-1][:] = 0
-    clf.intercepts_[-1][:] = [5, 0, 0]
-    assert_array_equal(clf.predict(X), 0)
-    assert not np.allclose(clf.predict_proba(X), before)
-    # partial_fit continues from the edited weights, not from stale copies.
-    clf.partial_fit(X, y)
-    assert clf.coefs_[-1].any()
-
-
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_assigned_weight_lists_are_used_by_predict_partial_fit_and_warm_start(iris_raw):
     X, y = iris_raw
@@ -485,12 +469,6 @@ def test_linear_equivalent_refuses_nonlinear_and_multilabel_networks(iris_raw):
         linear_equivalent(ml)
     with pytest.raises(NotFittedError):
         linear_equivalent(ActivationMLPClassifier())
-
-
-def test_clone_of_fitted_estimator_is_unfitted(iris_raw):
-    X, y = iris_raw
-    clf = ActivationMLPClassifier((3,), solver="lbfgs", max_iter=500).fit(X, y)
-    assert not hasattr(clone(clf), "coefs_")
 
 
 def test_warnings_point_at_the_caller(iris_raw):

@@ -484,3 +484,57 @@ def test_no_false_divergence_on_the_grid_of_ordinary_settings(iris_scaled, activ
             "poisson",
         ):
             model.set_params(solver="lbfgs", max_iter=50).fit(X, y)
+
+
+# -- the regressor, with its losses -------------------------------------------
+
+
+@short_training
+@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
+@pytest.mark.parametrize("solver", SOLVERS)
+def test_divergence_raises_and_leaves_the_model_as_it_was(wavy, solver, loss):
+    X, y = wavy
+    y = np.exp(y / 2) if loss == "poisson" else y
+    params, scale = DIVERGING[solver]
+    reg = ActivationMLPRegressor(loss, (8,), solver=solver, random_state=0, **params)
+    # Unfitted: stays unfitted.
+    with pytest.raises(DivergenceError, match="left as it was") as excinfo:
+        reg.fit(X * scale, y)
+    assert f"solver={solver!r}" in str(excinfo.value)
+    assert set(vars(reg)) == set(reg.get_params(deep=False))
+    with pytest.raises(NotFittedError):
+        check_is_fitted(reg)
+    # Fitted: the same fitted state, byte for byte, and the same predictions.
+    diverging = reg.get_params()
+    reg.set_params(learning_rate_init=1e-3, n_iter_no_change=10, max_iter=10)
+    reg.fit(X, y)
+    state, prediction = fitted_state(reg), reg.predict(X)
+    for warm_start in [False, True]:
+        reg.set_params(**{**diverging, "warm_start": warm_start})
+        with pytest.raises(DivergenceError):
+            reg.fit(X * scale, y)
+        assert fitted_state(reg) == state
+        assert_array_equal(reg.predict(X), prediction)
+
+
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
+def test_diverging_regressor_partial_fit_changes_nothing(wavy, solver):
+    X, y = wavy
+    params, scale = DIVERGING[solver]
+    reg = ActivationMLPRegressor(
+        hidden_layer_sizes=(8,), solver=solver, random_state=0, **params
+    )
+    for call in range(1, 101):
+        state = fitted_state(reg) if call > 1 else None
+        try:
+            reg.partial_fit(X * scale, y)
+        except DivergenceError:
+            break
+        assert np.isfinite(reg.predict(X * scale)).all()
+    else:
+        pytest.fail("partial_fit never diverged")
+    if call == 1:
+        assert set(vars(reg)) == set(reg.get_params(deep=False))
+    else:
+        assert fitted_state(reg) == state
+        assert len(reg.loss_curve_) == call - 1

@@ -3,15 +3,18 @@
 What the regressor does on its own, or differently from the classifier:
 scikit-learn's signature, defaults and fitted attributes; every activation
 trains; histories, early stopping, scikit-learn's warm-start restart, output
-counts in partial_fit, sample weights, live weights, float32, sparse input,
-DataFrames; divergence with its losses; multi-output targets (the problem
+counts in partial_fit, sample weights; multi-output targets (the problem
 separates per output for a linear network), the Poisson, absolute-error and
 quantile losses, the scikit-learn ecosystem, and the acceptance criterion of
 the issue: cross-validated R^2 no worse than MLPRegressor's by more than one
 standard error. Behaviour shared with the classifier is tested once over both
 estimators: warm start and partial_fit in tests/test_training_state.py,
 persistence in tests/test_persistence.py, threads and prediction memory in
-tests/test_determinism.py, bad arguments in tests/test_bad_input.py.
+tests/test_determinism.py, bad arguments in tests/test_bad_input.py, DataFrames
+and cloning in tests/test_integration.py. Elsewhere, next to the classifier's:
+weights edited by hand in tests/test_training_state.py, float32 and sparse
+input in tests/test_integration.py, divergence with each loss in
+tests/test_divergence.py.
 
 The project's pytest configuration turns warnings into errors; tests that
 train for only a few epochs on purpose say so with a ``filterwarnings`` mark
@@ -25,15 +28,13 @@ import inspect
 import warnings
 
 import numpy as np
-import pandas as pd
 import pytest
-import scipy.sparse as sp
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.datasets import make_friedman1
 from sklearn.ensemble import StackingRegressor
-from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LinearRegression, PoissonRegressor, RidgeCV
 from sklearn.metrics import r2_score
 from sklearn.model_selection import (
@@ -46,14 +47,12 @@ from sklearn.multioutput import MultiOutputRegressor
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from skact import ActivationMLPRegressor
 from skact.activations import ACTIVATIONS, LeakyReLU
-from skact.exceptions import DivergenceError
 
-from _helpers import DIVERGING, assert_same_model, fitted_state, prediction_outcome
+from _helpers import assert_same_model, fitted_state
 from user_activations import BentIdentity, ScaledTanh
 
 SOLVERS = ["adam", "sgd", "lbfgs"]
@@ -353,7 +352,7 @@ def test_validation_score_and_loss_are_computed_on_the_held_out_rows(wavy):
 
 
 # ---------------------------------------------------------------------------
-# Training state: warm start, partial_fit, sample weights, live weights
+# Training state: warm start, partial_fit, sample weights
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize("solver", ["adam", "sgd"])
 def test_sklearn_restarts_the_optimizer_on_warm_start_where_skact_continues(
@@ -424,163 +423,6 @@ def test_integer_sample_weights_equal_repeated_rows(wavy):
     with pytest.warns(ConvergenceWarning):
         plain = ActivationMLPRegressor(**params).fit(X, y)
     assert_allclose(uniform.predict(X), plain.predict(X), rtol=1e-9, atol=1e-12)
-
-
-@short_training
-def test_editing_coefs_in_place_changes_predictions_and_training(wavy):
-    X, y = wavy
-    reg = ActivationMLPRegressor(
-        hidden_layer_sizes=(5,), max_iter=30, random_state=0
-    ).fit(X, y)
-    reg.coefs_[-1][:] = 0
-    reg.intercepts_[-1][:] = 3.0
-    assert_array_equal(reg.predict(X), 3.0)
-    # Assigning new lists of the same shapes works too.
-    reg.coefs_ = [np.zeros_like(c) for c in reg.coefs_]
-    reg.intercepts_ = [np.full_like(b, -1.0) for b in reg.intercepts_]
-    assert_array_equal(reg.predict(X), -1.0)
-    # partial_fit continues from the edited weights, not from stale copies:
-    # one epoch is one Adam step (200 rows, batches of 200), which moves a
-    # weight by at most lr (1 - beta_1) / sqrt(1 - beta_2) = 0.0032 (Kingma
-    # & Ba, section 2.1), so from 0 the weights stay below 0.01, far below
-    # the trained ones (of order 0.1 to 1).
-    reg.partial_fit(X, y)
-    assert reg.coefs_[-1].any()
-    for coef in reg.coefs_:
-        assert np.abs(coef).max() < 0.01
-    reg.coefs_ = reg.coefs_[:1]
-    with pytest.raises(ValueError, match="coefs_ and intercepts_ do not fit"):
-        reg.partial_fit(X, y)
-
-
-# ---------------------------------------------------------------------------
-# Input kinds: float32, sparse, DataFrames
-# ---------------------------------------------------------------------------
-@short_training
-@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
-@pytest.mark.parametrize("solver", SOLVERS)
-def test_float32_is_kept(wavy, solver, loss):
-    X, y = wavy
-    X32 = X.astype(np.float32)
-    y = np.exp(y / 2) if loss == "poisson" else y
-    reg = ActivationMLPRegressor(
-        loss, (6,), "gelu", solver=solver, max_iter=20, random_state=0
-    ).fit(X32, y)
-    assert all(w.dtype == np.float32 for w in _weights(reg))
-    prediction = reg.predict(X32)
-    assert prediction.dtype == np.float32
-    assert np.isfinite(prediction).all() and np.isfinite(reg.loss_curve_).all()
-    # float64 input to a float32 model still predicts in float32.
-    assert reg.predict(X).dtype == np.float32
-    # Same initial weights, same data to float32 rounding: the float64 fit
-    # ends close (20 steps grow relative differences of ~1e-7 to ~1e-5).
-    reg64 = clone(reg).fit(X, y)
-    assert_allclose(prediction, reg64.predict(X), rtol=1e-3, atol=1e-3)
-
-
-@short_training
-@pytest.mark.parametrize("fmt", ["csr", "csc"])
-def test_sparse_input_equals_dense(wavy, fmt):
-    X, y = wavy
-    X = np.where(np.abs(X) > 0.5, X, 0.0)  # about 38% zeros
-    X_sparse = sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
-    params = dict(hidden_layer_sizes=(7,), activation="tanh", solver="lbfgs")
-    dense = ActivationMLPRegressor(random_state=0, max_iter=30, **params).fit(X, y)
-    sparse = ActivationMLPRegressor(random_state=0, max_iter=30, **params)
-    sparse.fit(X_sparse, y)
-    # Sparse and dense products sum in another order: rounding (1e-16),
-    # which L-BFGS iterations amplify (measured: 6e-14 after 30, but 2e-8
-    # after 100 on this non-convex, unconverged problem): 1e-10 after 30.
-    assert sparse.n_iter_ == dense.n_iter_
-    assert_same_model(sparse, dense, weights_only=True, rtol=0, atol=1e-10)
-    assert_allclose(sparse.predict(X_sparse), dense.predict(X), rtol=0, atol=1e-10)
-    # One model, sparse or dense input at predict time: a few ulps.
-    assert_allclose(dense.predict(X_sparse), dense.predict(X), rtol=1e-12, atol=1e-13)
-
-
-@short_training
-def test_dataframe_feature_names_match_sklearn(wavy):
-    X, y = wavy
-    X = pd.DataFrame(X, columns=["age", "dose", "weight", "height"])
-    params = dict(hidden_layer_sizes=(5,), solver="lbfgs", max_iter=50, random_state=0)
-    ours = ActivationMLPRegressor(**params).fit(X, y)
-    theirs = MLPRegressor(**params).fit(X, y)
-    assert_array_equal(ours.feature_names_in_, X.columns.to_numpy())
-    assert_array_equal(ours.feature_names_in_, theirs.feature_names_in_)
-    assert ours.predict(X).shape == (len(X),)  # same columns: no warning
-
-    renamed = X.rename(columns=str.upper)
-    reordered = X[X.columns[::-1]]
-    as_numpy = X.to_numpy()
-    for X_pred in (as_numpy, renamed, reordered):
-        assert prediction_outcome(ours, X_pred) == prediction_outcome(theirs, X_pred)
-    with pytest.warns(UserWarning, match="does not have valid feature names"):
-        ours.predict(as_numpy)
-    with pytest.raises(ValueError, match="feature names should match"):
-        ours.predict(renamed)
-    with pytest.raises(ValueError, match="feature names should match"):
-        ours.score(reordered, y)
-    # Fitted on numpy, predicting on a DataFrame warns the other way round.
-    ours_np = ActivationMLPRegressor(**params).fit(as_numpy, y)
-    assert not hasattr(ours_np, "feature_names_in_")
-    with pytest.warns(UserWarning, match="X has feature names"):
-        ours_np.predict(X)
-
-
-# ---------------------------------------------------------------------------
-# Divergence leaves the model as it was
-# ---------------------------------------------------------------------------
-
-
-@short_training
-@pytest.mark.parametrize("loss", ["squared_error", "poisson"])
-@pytest.mark.parametrize("solver", SOLVERS)
-def test_divergence_raises_and_leaves_the_model_as_it_was(wavy, solver, loss):
-    X, y = wavy
-    y = np.exp(y / 2) if loss == "poisson" else y
-    params, scale = DIVERGING[solver]
-    reg = ActivationMLPRegressor(loss, (8,), solver=solver, random_state=0, **params)
-    # Unfitted: stays unfitted.
-    with pytest.raises(DivergenceError, match="left as it was") as excinfo:
-        reg.fit(X * scale, y)
-    assert f"solver={solver!r}" in str(excinfo.value)
-    assert set(vars(reg)) == set(reg.get_params(deep=False))
-    with pytest.raises(NotFittedError):
-        check_is_fitted(reg)
-    # Fitted: the same fitted state, byte for byte, and the same predictions.
-    diverging = reg.get_params()
-    reg.set_params(learning_rate_init=1e-3, n_iter_no_change=10, max_iter=10)
-    reg.fit(X, y)
-    state, prediction = fitted_state(reg), reg.predict(X)
-    for warm_start in [False, True]:
-        reg.set_params(**{**diverging, "warm_start": warm_start})
-        with pytest.raises(DivergenceError):
-            reg.fit(X * scale, y)
-        assert fitted_state(reg) == state
-        assert_array_equal(reg.predict(X), prediction)
-
-
-@pytest.mark.parametrize("solver", ["sgd", "adam"])
-def test_diverging_partial_fit_changes_nothing(wavy, solver):
-    X, y = wavy
-    params, scale = DIVERGING[solver]
-    reg = ActivationMLPRegressor(
-        hidden_layer_sizes=(8,), solver=solver, random_state=0, **params
-    )
-    for call in range(1, 101):
-        state = fitted_state(reg) if call > 1 else None
-        try:
-            reg.partial_fit(X * scale, y)
-        except DivergenceError:
-            break
-        assert np.isfinite(reg.predict(X * scale)).all()
-    else:
-        pytest.fail("partial_fit never diverged")
-    if call == 1:
-        assert set(vars(reg)) == set(reg.get_params(deep=False))
-    else:
-        assert fitted_state(reg) == state
-        assert len(reg.loss_curve_) == call - 1
 
 
 # ---------------------------------------------------------------------------
@@ -843,25 +685,6 @@ def test_partial_dependence_display(wavy):
         assert disp.pd_results[1]["average"].shape == (1, 8, 8)
     finally:
         plt.close("all")
-
-
-@short_training
-def test_clone_gives_an_unfitted_equal_estimator(wavy):
-    X, y = wavy
-    reg = ActivationMLPRegressor(
-        "quantile",
-        (5, 4),
-        ("relu", ScaledTanh(scale=1.5)),
-        quantile=0.3,
-        max_iter=10,
-        random_state=42,
-    ).fit(X, y)
-    twin = clone(reg)
-    assert not hasattr(twin, "coefs_")
-    assert twin.get_params()["quantile"] == 0.3
-    assert twin.activation == reg.activation and twin.activation is not reg.activation
-    assert_same_model(twin.fit(X, y), reg, weights_only=True)
-    assert twin.loss_curve_ == reg.loss_curve_
 
 
 # ---------------------------------------------------------------------------
