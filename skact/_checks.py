@@ -185,7 +185,11 @@ def _check_loaded_output(state, classifier, corrupt):
     # A multilabel model's classes_ are the label columns 0, 1, ...; any other
     # classes_ mean a single-label model whose output would be read as
     # independent sigmoids (probabilities that do not sum to 1).
-    if output == "logistic" and not np.array_equal(classes, np.arange(n_outputs)):
+    # (Integers compared as integers: NumPy < 1.25 warns on comparing strings
+    # with numbers elementwise.)
+    if output == "logistic" and not (
+        classes.dtype.kind in "iu" and np.array_equal(classes, np.arange(n_outputs))
+    ):
         corrupt(
             f"out_activation_='logistic' (multilabel) with classes_={classes}; "
             "a multilabel model's classes_ are its label columns "
