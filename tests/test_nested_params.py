@@ -316,7 +316,7 @@ def test_grid_search_over_the_leaky_slope(moons, n_jobs):
     assert search.estimator.activation == LeakyReLU()
     if n_jobs == 2:
         serial = GridSearchCV(
-            small_net(activation=LeakyReLU()),
+            small_net(activation=LeakyReLU(), max_iter=2000),
             {"activation__negative_slope": SLOPES},
             cv=3,
         ).fit(X, y)
