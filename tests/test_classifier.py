@@ -2,6 +2,7 @@
 
 import io
 import re
+import warnings
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -372,7 +373,10 @@ def test_verbose_prints_one_line_per_epoch(iris_raw, capsys):
     assert [line.split()[1] for line in lines] == ["1", "2", "3"]
 
     buf = io.StringIO()
-    with redirect_stdout(buf), pytest.warns(ConvergenceWarning):
+    # L-BFGS needs about 4 iterations here: whether 3 are enough depends on
+    # the BLAS kernel's rounding, and is not what this test is about.
+    with redirect_stdout(buf), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
         clf.set_params(solver="lbfgs").fit(X, y)
     lines = buf.getvalue().strip().splitlines()
     assert lines and all(
