@@ -124,8 +124,8 @@ default="squared_error"
     (the median) and :func:`~sklearn.metrics.d2_pinball_score` with
     ``alpha=quantile`` for ``"quantile"`` (the quantile), averaged over
     outputs. R^2 would reward a quantile model for predicting the mean:
-    stopping on it kept the weights of the epoch at which a 0.1 or 0.9
-    quantile model passed the mean on its way to its quantile.
+    stopping on it, a 0.9 quantile model climbing from predictions near 0
+    kept the epoch at which it passed the mean.
 
     References
     ----------
