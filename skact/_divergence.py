@@ -80,9 +80,10 @@ class DivergenceCheck:
             diverged(self.settings, f"{what} became non-finite ({loss})", n_iter)
         # The reference is at least the start loss and the floor: the usual
         # answer needs no pass over the targets.
-        cheap = max(self.start_loss or 0.0, self.floor)
-        if loss > self.factor * cheap and loss > self.factor * self.reference():
-            reference = self.reference()
+        if loss <= self.factor * max(self.start_loss or 0.0, self.floor):
+            return
+        reference = self.reference()
+        if loss > self.factor * reference:
             diverged(
                 self.settings,
                 f"{what} exploded to {loss:.3g}, over {self.factor:.0e} times "

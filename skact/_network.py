@@ -209,14 +209,10 @@ class Network:
         # d(loss)/d(logits), divided by the total weight, over the logits.
         per_sample, delta = self.output.loss_and_delta(logits, y, total_weight, buf)
 
-        if sample_weight is None:
-            loss = np.add.reduce(per_sample) / n
-        else:
-            loss = np.dot(sample_weight, per_sample) / total_weight
+        loss = self._objective(per_sample, sample_weight, total_weight, params, alpha)
+        if sample_weight is not None:
             delta *= sample_weight[:, None]
         W_all = params[: self.n_coefs]
-        if alpha:
-            loss += 0.5 * alpha * np.dot(W_all, W_all) / total_weight
 
         for i in range(self.n_layers - 1, 0, -1):
             a_prev = buf.a[i - 1]
@@ -262,6 +258,13 @@ class Network:
         coefs, intercepts = ws.views(self, params)
         logits = self.forward(coefs, intercepts, X, ws)
         per_sample = self.output.sample_losses(logits, y)
+        return float(
+            self._objective(per_sample, sample_weight, total_weight, params, alpha)
+        )
+
+    def _objective(self, per_sample, sample_weight, total_weight, params, alpha):
+        """The weighted mean of ``per_sample`` plus the L2 penalty, both
+        divided by the batch's total weight (scikit-learn's objective)."""
         if sample_weight is None:
             loss = np.add.reduce(per_sample) / total_weight
         else:
@@ -269,7 +272,7 @@ class Network:
         if alpha:
             W_all = params[: self.n_coefs]
             loss += 0.5 * alpha * np.dot(W_all, W_all) / total_weight
-        return float(loss)
+        return loss
 
     def constant_loss(self, target, sample_weight):
         """The mean loss of the best constant prediction of ``target`` (the
